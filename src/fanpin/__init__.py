@@ -1,0 +1,3 @@
+"""fanpin: reconcile disability-assistance data across three agencies."""
+
+__version__ = "0.1.0"
