@@ -20,7 +20,7 @@ demo: install
 	  --dpf sample_data/dpf_others.csv \
 	  --dibao sample_data/dibao.xlsx --subsidy sample_data/subsidy.csv \
 	  --monitor sample_data/monitor.xlsx \
-	  --quarter 2024Q3 --out out/demo --force
+	  --quarter 2024Q3 --out out/demo
 	@echo "结果已写入 out/demo/"
 
 lint: install

@@ -46,8 +46,8 @@ def _code_to_place() -> dict[str, tuple[str, str]]:
             continue
         if bool(row.current) or row.level == "city":
             county = "" if row.level == "city" or name == "市辖区" else name
-            city = str(row.city_name) if row.end == "" else city_names.get(
-                succ.get(code[:4], ""), ""
+            city = (
+                str(row.city_name) if row.end == "" else city_names.get(succ.get(code[:4], ""), "")
             )
             places[code] = (city, county)
         elif name in by_name:

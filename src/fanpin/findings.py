@@ -79,12 +79,12 @@ def make_findings(
     out["severity"] = spec.severity
     out["agency"] = agency or spec.agency
     for col in ("id_number", "name", "cert_number", "city", "county", "township", "village"):
-        out[col] = records[col] if col in records else pd.NA
-    out["source"] = records["_source"] if "_source" in records else pd.NA
-    out["sheet"] = records["_sheet"] if "_sheet" in records else pd.NA
-    out["row"] = records["_row"] if "_row" in records else pd.NA
+        out[col] = records.get(col, pd.NA)
+    out["source"] = records.get("_source", pd.NA)
+    out["sheet"] = records.get("_sheet", pd.NA)
+    out["row"] = records.get("_row", pd.NA)
     out["detail"] = detail if isinstance(detail, pd.Series) else [detail] * n
-    out["matched_id"] = records["matched_id"] if "matched_id" in records else pd.NA
+    out["matched_id"] = records.get("matched_id", pd.NA)
     return out.reset_index(drop=True).astype("string")
 
 

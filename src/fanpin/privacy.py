@@ -30,5 +30,7 @@ def mask_series(values: pd.Series, keep_head: int = 4, keep_tail: int = 4) -> pd
     middle = pd.Series(["*"], index=s.index, dtype="string").str.repeat(stars.fillna(0).astype(int))
     out = head + middle + tail
     short = n <= keep_head + keep_tail
-    out = out.mask(short, pd.Series(["*"], index=s.index, dtype="string").str.repeat(n.fillna(0).astype(int)))
+    out = out.mask(
+        short, pd.Series(["*"], index=s.index, dtype="string").str.repeat(n.fillna(0).astype(int))
+    )
     return out.where(s.notna())

@@ -63,7 +63,5 @@ def load_rules(path: Path | None = None) -> RulesFile:
 def require(section: dict[str, Any], key: str, kind: type, where: str) -> Any:
     """Fetch a typed key from a rules section, or raise a BAD_RULES error naming it."""
     if key not in section or not isinstance(section[key], kind):
-        raise InputError.single(
-            ErrorCode.BAD_RULES, f"规则文件 [{where}] 中 {key} 缺失或类型不对"
-        )
+        raise InputError.single(ErrorCode.BAD_RULES, f"规则文件 [{where}] 中 {key} 缺失或类型不对")
     return section[key]

@@ -88,7 +88,9 @@ def main() -> None:
         if state.debug:
             raise
         logging.getLogger("fanpin").error("unexpected error: %s", type(exc).__name__)
-        state.error(f"程序内部错误（{type(exc).__name__}）。请加 --debug 重新运行并把输出交给维护人员。")
+        state.error(
+            f"程序内部错误（{type(exc).__name__}）。请加 --debug 重新运行并把输出交给维护人员。"
+        )
         sys.exit(1)
 
 

@@ -22,19 +22,21 @@ CERT_UNRECOVERABLE = "unrecoverable"
 def parse_certs(raw: pd.Series) -> pd.DataFrame:
     """Split certificate numbers into their parts.
 
-    Returns columns: cert (cleaned text, any status; NA when empty), cert_status,
+    Returns columns: cert (cleaned text, any status; NA when empty), cert_check,
     cert_id (the 18-char ID part of a well-formed number), cert_category, cert_level (Int8).
     """
     text = clean_id_text(raw)
     ok = text.str.fullmatch(_CERT).fillna(False)
     damaged = text.str.fullmatch(_FLOAT_DAMAGE).fillna(False)
     status = pd.Series("bad_format", index=raw.index, dtype=pd.StringDtype("pyarrow"))
-    status = status.mask(text.isna(), CERT_EMPTY).mask(ok, CERT_OK).mask(damaged, CERT_UNRECOVERABLE)
+    status = (
+        status.mask(text.isna(), CERT_EMPTY).mask(ok, CERT_OK).mask(damaged, CERT_UNRECOVERABLE)
+    )
     good = text.where(ok)
     return pd.DataFrame(
         {
             "cert": text,
-            "cert_status": status,
+            "cert_check": status,
             "cert_id": good.str.slice(0, 18),
             "cert_category": pd.to_numeric(good.str.slice(18, 19), errors="coerce").astype("Int8"),
             "cert_level": pd.to_numeric(good.str.slice(19, 20), errors="coerce").astype("Int8"),

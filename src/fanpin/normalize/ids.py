@@ -69,7 +69,9 @@ def check_char(first17: pd.Series) -> pd.Series:
     return pd.Series(list(chars), index=first17.index, dtype=pd.StringDtype("pyarrow"))
 
 
-def _valid_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray, today: dt.date) -> np.ndarray:
+def _valid_dates(
+    year: np.ndarray, month: np.ndarray, day: np.ndarray, today: dt.date
+) -> np.ndarray:
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
     ok_month = (month >= 1) & (month <= 12)

@@ -1,0 +1,153 @@
+"""The quarterly comparison end to end: read, normalise, link, check, assemble results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fanpin import __version__
+from fanpin.compare.checks import run_checks
+from fanpin.compare.prepare import KIND_LABELS, normalise_source
+from fanpin.compare.quarter import Quarter
+from fanpin.compare.roster import roster_table
+from fanpin.compare.rules import parse_compare_rules
+from fanpin.errors import InputError, InputProblem
+from fanpin.findings import CODES, sort_findings
+from fanpin.io.coerce import coerce
+from fanpin.io.read import read_tables
+from fanpin.rules import RulesFile
+
+log = logging.getLogger(__name__)
+KINDS = ("dpf", "dibao", "subsidy", "monitor")
+StepCallback = Callable[[str], None]
+
+
+@dataclass
+class CompareInputs:
+    dpf: list[Path]
+    dibao: list[Path] = field(default_factory=list)
+    subsidy: list[Path] = field(default_factory=list)
+    monitor: list[Path] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[Path]:
+        return list(getattr(self, kind))
+
+    def all_paths(self) -> list[Path]:
+        return [p for kind in KINDS for p in self.of(kind)]
+
+
+@dataclass
+class CompareResult:
+    findings: pd.DataFrame
+    roster: pd.DataFrame
+    manifest: dict[str, Any]
+    skipped_checks: list[str]
+    quarter: Quarter
+
+
+@dataclass
+class _Loaded:
+    frame: pd.DataFrame
+    inputs: list[dict[str, Any]]
+
+
+def _load_kind(paths: list[Path], kind: str, skip_bad_rows: bool) -> _Loaded:
+    """Read and coerce every file of one kind; collect all value problems before raising."""
+    frames: list[pd.DataFrame] = []
+    problems: list[InputProblem] = []
+    by_file: dict[str, dict[str, Any]] = {}
+    for table in read_tables(paths, kind):
+        frame, found = coerce(table)
+        entry = by_file.setdefault(
+            str(table.path),
+            {
+                "file": table.path.name,
+                "path": str(table.path),
+                "kind": kind,
+                "sha256": table.sha256,
+                "sheets": [],
+                "rows_read": 0,
+                "rows_kept": 0,
+                "dropped": {},
+            },
+        )
+        sheet = str(frame["_sheet"].iloc[0]) if len(frame) and "_sheet" in frame else ""
+        entry["sheets"].append(sheet)
+        entry["rows_read"] += table.rows_read
+        for reason, count in table.dropped.items():
+            entry["dropped"][reason] = entry["dropped"].get(reason, 0) + count
+        if found and skip_bad_rows:
+            bad = {(p.sheet, p.row) for p in found}
+            keep = [
+                (s, r) not in bad
+                for s, r in zip(frame["_sheet"].astype(str), frame["_row"], strict=True)
+            ]
+            dropped = len(frame) - sum(keep)
+            frame = frame[keep]
+            entry["dropped"]["取值不合规（--skip-bad-rows）"] = dropped
+        elif found:
+            problems.extend(found)
+        entry["rows_kept"] += len(frame)
+        frames.append(frame)
+    if problems:
+        raise InputError(problems)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return _Loaded(frame, list(by_file.values()))
+
+
+def run_compare(
+    inputs: CompareInputs,
+    quarter: Quarter,
+    rules: RulesFile,
+    *,
+    corrections: pd.DataFrame | None = None,
+    skip_bad_rows: bool = False,
+    on_step: StepCallback | None = None,
+) -> CompareResult:
+    """Run the quarterly comparison. Raises InputError on bad input; never prints."""
+    started = dt.datetime.now().astimezone()
+    t0 = time.perf_counter()
+    step = on_step or (lambda _name: None)
+    policy = parse_compare_rules(rules)
+
+    # Read and normalise each agency's files.
+    frames: dict[str, pd.DataFrame | None] = {}
+    manifest_inputs: list[dict[str, Any]] = []
+    for kind in KINDS:
+        paths = inputs.of(kind)
+        if not paths:
+            frames[kind] = None
+            continue
+        step(f"读取{KIND_LABELS[kind]}（{len(paths)}个文件）")
+        loaded = _load_kind(paths, kind, skip_bad_rows)
+        manifest_inputs.extend(loaded.inputs)
+        frames[kind] = normalise_source(loaded.frame, kind, corrections)
+        log.info("read %s: %d rows from %d files", kind, len(loaded.frame), len(paths))
+
+    step("比对与核查")
+    findings, roster, skipped = run_checks(frames, quarter, policy)
+    findings = sort_findings(findings)
+    roster_out = roster_table(roster)
+
+    counts = findings["code"].value_counts().to_dict()
+    manifest = {
+        "fanpin_version": __version__,
+        "command": "compare",
+        "quarter": quarter.label,
+        "rules": {"path": str(rules.path), "sha256": rules.sha256},
+        "inputs": manifest_inputs,
+        "skipped_checks": skipped,
+        "counts": {code: int(counts.get(code, 0)) for code in CODES},
+        "roster_size": len(roster_out),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    return CompareResult(findings, roster_out, manifest, skipped, quarter)
