@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def mask_value(value: object, keep_head: int = 4, keep_tail: int = 4) -> str:
@@ -22,15 +24,15 @@ def mask_phone(value: object) -> str:
 
 def mask_series(values: pd.Series, keep_head: int = 4, keep_tail: int = 4) -> pd.Series:
     """Vectorised mask_value over a string Series; missing stays missing."""
-    s = values.astype("string")
-    n = s.str.len()
-    head = s.str.slice(0, keep_head)
-    tail = s.str.slice(-keep_tail)
-    stars = (n - keep_head - keep_tail).clip(lower=0)
-    middle = pd.Series(["*"], index=s.index, dtype="string").str.repeat(stars.fillna(0).astype(int))
-    out = head + middle + tail
-    short = n <= keep_head + keep_tail
-    out = out.mask(
-        short, pd.Series(["*"], index=s.index, dtype="string").str.repeat(n.fillna(0).astype(int))
+    arr = pa.array(values.astype("string").array, type=pa.string(), from_pandas=True)
+    length = pc.utf8_length(arr)
+    hidden = pc.max_element_wise(pc.subtract(length, keep_head + keep_tail), 0)
+    masked = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(arr, 0, keep_head),
+        pc.binary_repeat(pa.scalar("*"), hidden),
+        pc.utf8_slice_codeunits(arr, -keep_tail if keep_tail else 0, None if keep_tail else 0),
+        "",
     )
-    return out.where(s.notna())
+    short = pc.less_equal(length, keep_head + keep_tail)
+    masked = pc.if_else(short, pc.binary_repeat(pa.scalar("*"), length), masked)
+    return pd.Series(masked, index=values.index, dtype=pd.StringDtype("pyarrow"))

@@ -10,8 +10,9 @@ from rich.table import Table
 
 from fanpin.cli.common import state
 from fanpin.compare.outputs import write_outputs
-from fanpin.compare.pipeline import CompareInputs, CompareResult, run_compare
+from fanpin.compare.pipeline import run_compare
 from fanpin.compare.quarter import Quarter
+from fanpin.compare.result import CompareInputs, CompareResult
 from fanpin.findings import CODES
 from fanpin.rules import load_rules
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fanpin.compare.pipeline import CompareResult
+from fanpin.compare.result import CompareResult
 from fanpin.errors import ErrorCode, InputError
 from fanpin.findings import CIVIL, DPF, FINDING_COLUMNS, RRB
 from fanpin.privacy import mask_series

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from fanpin import __version__
 from fanpin.compare.checks import run_checks
 from fanpin.compare.prepare import KIND_LABELS, normalise_source
 from fanpin.compare.quarter import Quarter
+from fanpin.compare.result import KINDS, CompareInputs, CompareResult
 from fanpin.compare.roster import roster_table
 from fanpin.compare.rules import parse_compare_rules
 from fanpin.errors import InputError, InputProblem
@@ -25,31 +26,7 @@ from fanpin.io.read import read_tables
 from fanpin.rules import RulesFile
 
 log = logging.getLogger(__name__)
-KINDS = ("dpf", "dibao", "subsidy", "monitor")
 StepCallback = Callable[[str], None]
-
-
-@dataclass
-class CompareInputs:
-    dpf: list[Path]
-    dibao: list[Path] = field(default_factory=list)
-    subsidy: list[Path] = field(default_factory=list)
-    monitor: list[Path] = field(default_factory=list)
-
-    def of(self, kind: str) -> list[Path]:
-        return list(getattr(self, kind))
-
-    def all_paths(self) -> list[Path]:
-        return [p for kind in KINDS for p in self.of(kind)]
-
-
-@dataclass
-class CompareResult:
-    findings: pd.DataFrame
-    roster: pd.DataFrame
-    manifest: dict[str, Any]
-    skipped_checks: list[str]
-    quarter: Quarter
 
 
 @dataclass
