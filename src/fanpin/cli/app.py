@@ -62,7 +62,7 @@ for _name in COMMAND_MODULES:
 def main() -> None:
     """Entry point: run the app and translate errors into exit codes once, here."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except InputError as exc:
         state.error(f"输入有误：\n{exc.summary()}")
         sys.exit(2)
@@ -92,6 +92,7 @@ def main() -> None:
             f"程序内部错误（{type(exc).__name__}）。请加 --debug 重新运行并把输出交给维护人员。"
         )
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

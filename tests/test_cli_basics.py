@@ -1,0 +1,43 @@
+"""CLI behaviour common to all commands: help in Chinese, exit codes, bad options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fanpin.cli.app import app
+from tests.cli_helpers import run_cli
+
+
+def test_top_level_help_is_chinese_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(["--help"], capsys)
+    assert run.code == 0
+    assert "三方比对" in run.out and "示例" in run.out
+
+
+def test_every_command_has_chinese_help_with_an_example(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    assert "compare" in names
+    for name in names:
+        run = run_cli([name, "--help"], capsys)
+        assert run.code == 0, name
+        assert "示例" in run.out, f"{name} 的帮助缺少示例"
+
+
+def test_unknown_quarter_is_exit_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dpf = tmp_path / "dpf.csv"
+    dpf.write_text("姓名,公民身份号码\n张三,140105198003150018\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = run_cli(["compare", "--dpf", str(dpf), "--quarter", "2024Q5", "--out", str(out)], capsys)
+    assert run.code == 2
+    assert "季度格式不对" in run.err and "2024Q5" in run.err
+    assert not out.exists()
+
+
+def test_unknown_option_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["compare", "--no-such-option"], capsys).code == 2
