@@ -6,7 +6,6 @@ import importlib
 import logging
 import sys
 
-import click
 import typer
 
 from fanpin import __version__
@@ -16,6 +15,19 @@ from fanpin.errors import FanpinError, InputError, LockedError
 # Each module exposes register(app). Add a new command's module here.
 COMMAND_MODULES = [
     "fanpin.cli.compare",
+    "fanpin.cli.measures",
+    "fanpin.cli.run",
+    "fanpin.cli.runs",
+    "fanpin.cli.history",
+    "fanpin.cli.diff",
+    "fanpin.cli.feedback",
+    "fanpin.cli.mask",
+    "fanpin.cli.quota",
+    "fanpin.cli.annex2",
+    "fanpin.cli.annex3",
+    "fanpin.cli.template",
+    "fanpin.cli.validate",
+    "fanpin.cli.rollup",
 ]
 
 app = typer.Typer(
@@ -29,6 +41,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
 )
 
 
@@ -62,28 +75,14 @@ for _name in COMMAND_MODULES:
 def main() -> None:
     """Entry point: run the app and translate errors into exit codes once, here."""
     try:
-        code = app(standalone_mode=False)
+        # Standalone mode: Typer itself exits 0 on success and 2 on usage errors.
+        app(prog_name="fanpin")
     except InputError as exc:
         state.error(f"输入有误：\n{exc.summary()}")
         sys.exit(2)
-    except LockedError as exc:
+    except (LockedError, FanpinError) as exc:
         state.error(str(exc))
         sys.exit(2)
-    except FanpinError as exc:
-        state.error(str(exc))
-        sys.exit(2)
-    except click.exceptions.NoArgsIsHelp:
-        sys.exit(0)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        state.error("已取消。")
-        sys.exit(1)
-    except SystemExit:
-        raise
     except Exception as exc:  # the one place unexpected errors are turned into exit 1
         if state.debug:
             raise
@@ -92,7 +91,6 @@ def main() -> None:
             f"程序内部错误（{type(exc).__name__}）。请加 --debug 重新运行并把输出交给维护人员。"
         )
         sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

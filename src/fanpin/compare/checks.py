@@ -11,6 +11,11 @@ from fanpin.compare.rules import CompareRules
 from fanpin.findings import empty_findings
 
 
+def _has(frame: pd.DataFrame, column: str) -> bool:
+    """A column counts as present when the file had it with at least one value."""
+    return column in frame and bool(frame[column].notna().any())
+
+
 def run_checks(
     frames: dict[str, pd.DataFrame | None], quarter: Quarter, policy: CompareRules
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -18,6 +23,7 @@ def run_checks(
     dpf, dibao = frames["dpf"], frames["dibao"]
     subsidy, monitor = frames["subsidy"], frames["monitor"]
     assert dpf is not None  # --dpf is required by the CLI and by CompareInputs
+    has_issue_date, has_level = _has(dpf, "issue_date"), _has(dpf, "level")
     parts: list[pd.DataFrame] = []
     skipped: list[str] = []
 
@@ -45,13 +51,13 @@ def run_checks(
         )
     else:
         roster = coverage.build_roster(dpf, monitor, quarter, policy)
-        if "issue_date" in dpf:
+        if has_issue_date:
             parts.append(coverage.new_risk_findings(roster, quarter))
         else:
             skipped.append("残联数据无“发证日期”列：无法判断本季度新增")
-        if "level" not in dpf:
+        if not has_level:
             skipped.append("残联数据无“残疾等级”列：跳过重度残疾人上门核查和护理补贴比对")
-        elif policy.verify_scope == "new" and "issue_date" not in dpf:
+        elif policy.verify_scope == "new" and not has_issue_date:
             skipped.append("残联数据无“发证日期”列：跳过本季度新办证重度残疾人上门核查")
         else:
             parts.append(coverage.not_monitored_severe(dpf, monitor, dibao, quarter, policy))
@@ -66,7 +72,7 @@ def run_checks(
                 parts.append(
                     coverage.missing_living_subsidy(roster, dibao, subsidy, quarter, policy)
                 )
-            if "level" in dpf:
+            if has_level:
                 parts.append(coverage.missing_care_subsidy(roster, dibao, subsidy, quarter, policy))
     if dibao is None and subsidy is None:
         skipped.append("未提供民政数据：跳过已死亡仍领取待遇比对")
