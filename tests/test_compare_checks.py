@@ -218,3 +218,13 @@ def test_double_payment_same_month_and_type_is_a_duplicate() -> None:
     findings, _, _ = _checks(sources, Q, RULES)
     dup = findings[findings["code"] == "DUPLICATE_RECORD"]
     assert dup["row"].tolist() == ["5"]  # the repeat of row 3 (Aug, living subsidy)
+
+
+def test_blank_certificate_status_counts_as_valid() -> None:
+    dpf = frame("dpf", [dict(name="甲一", id_number=A, level=1, cert_status=None)])
+    monitor = frame(
+        "monitor", [dict(name="甲一", id_number=A, household_type="监测户", risk_cleared="否")]
+    )
+    sources = {"dpf": dpf, "dibao": None, "subsidy": None, "monitor": monitor}
+    _, roster, _ = _checks(sources, Q, RULES)
+    assert roster["pid"].tolist() == [A]

@@ -16,10 +16,12 @@ STR = pd.StringDtype("pyarrow")
 
 
 def valid_holders(dpf: pd.DataFrame, rules: CompareRules) -> pd.DataFrame:
-    """One row per person with a valid certificate (status 正常, or no status column)."""
+    """One row per person with a valid certificate. A blank status counts as valid: many
+    certificate lists hold only valid holders and leave the column out or empty."""
     keyed = dpf[dpf["pid"].notna()]
     if "cert_status" in keyed:
-        keyed = keyed[keyed["cert_status"].isin(rules.valid_cert_status).fillna(False)]
+        status = keyed["cert_status"]
+        keyed = keyed[(status.isna() | status.isin(rules.valid_cert_status)).fillna(False)]
     return keyed.drop_duplicates("pid", keep="first")
 
 
