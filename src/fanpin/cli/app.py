@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "fanpin.cli.template",
     "fanpin.cli.validate",
     "fanpin.cli.rollup",
+    "fanpin.cli.eval",
 ]
 
 app = typer.Typer(

@@ -18,6 +18,7 @@ import pandas as pd
 from fanpin.compare.result import CompareResult
 from fanpin.errors import ErrorCode, InputError
 from fanpin.findings import CIVIL, DPF, FINDING_COLUMNS, RRB
+from fanpin.link.evidence import evidence_sheet
 from fanpin.privacy import mask_series
 from fanpin.reports.agency import WORKBOOKS, write_agency_workbook
 
@@ -130,6 +131,7 @@ def _write_all(result: CompareResult, folder: Path, mask: bool) -> None:
     text_cols = ["name", "township", "village", "city", "county", "source", "sheet", "detail"]
     write_csv(csv_safe(findings, text_cols), folder / "findings.csv")
     write_csv(csv_safe(roster, ["姓名", "乡镇(街道)", "村(社区)"]), folder / "roster.csv")
+    evidence = evidence_sheet(result.evidence, mask)  # issue 3
     for agency in (CIVIL, RRB, DPF):
         name, _ = WORKBOOKS[agency]
         subset = findings[findings["agency"] == agency]
@@ -139,6 +141,7 @@ def _write_all(result: CompareResult, folder: Path, mask: bool) -> None:
             subset,
             result.quarter.label,
             roster if agency == DPF else None,
+            evidence if agency == DPF else None,  # issue 3: evidence sheet
         )
     manifest = dict(result.manifest)
     manifest["masked"] = mask

@@ -34,3 +34,5 @@ class CompareResult:
     manifest: dict[str, Any]
     skipped_checks: list[str]
     quarter: Quarter
+    # Issue 3: every non-exact link (fanpin.link.nearmiss.PAIR_COLUMNS), for the evidence sheet.
+    evidence: pd.DataFrame | None = None

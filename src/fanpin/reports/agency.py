@@ -62,8 +62,24 @@ def summary_table(findings: pd.DataFrame) -> pd.DataFrame:
     return table.astype({c: int for c in table.columns[1:]})
 
 
+# Issue 3: numeric columns of the evidence sheet (fanpin.link.evidence.EVIDENCE_HEADERS).
+EVIDENCE_NUMBERS = [
+    "可信度",
+    "候选人数",
+    "记录A行号",
+    "记录B行号",
+    "姓名字形相似度",
+    "姓名读音相似度",
+]
+
+
 def write_agency_workbook(
-    path: Path, agency: str, findings: pd.DataFrame, quarter: str, roster: pd.DataFrame | None
+    path: Path,
+    agency: str,
+    findings: pd.DataFrame,
+    quarter: str,
+    roster: pd.DataFrame | None,
+    evidence: pd.DataFrame | None = None,  # issue 3: link.evidence.evidence_table rows
 ) -> None:
     _, purpose = WORKBOOKS[agency]
     book = new_workbook(path)
@@ -81,5 +97,7 @@ def write_agency_workbook(
         )
         if roster is not None:
             write_list_sheet(book, "风险残疾人名单", roster, numeric_columns=["行号"])
+        if evidence is not None and not evidence.empty:  # issue 3
+            write_list_sheet(book, "关联依据", evidence, numeric_columns=EVIDENCE_NUMBERS)
     finally:
         book.close()

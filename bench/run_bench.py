@@ -1,0 +1,279 @@
+"""Provincial-scale benchmark for `fanpin compare` (run by `make bench`).
+
+Generates the data sets under bench/data/ when missing (Parquet at full scale, xlsx at one
+fifth), then for each set measures, in fresh processes:
+
+- a plain read of the same files (pyarrow for Parquet, python-calamine for every xlsx sheet),
+- `fanpin compare` on them (the whole comparison, workbooks included),
+
+and prints wall time, peak memory and the compare/read ratio against the targets of
+issue 2. More measured steps (e.g. the near-miss search of issue 3) plug in through
+`register_step`.
+
+    python bench/run_bench.py                   # both sets
+    python bench/run_bench.py --only parquet --scale 0.1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "bench" / "data"
+KINDS = ("dpf", "dibao", "subsidy", "monitor")
+QUARTER = "2024Q3"
+# Targets from issue 2 (2-core machine): Parquet compare under 30 s and 6 GB;
+# xlsx compare within 3x a plain calamine read.
+PARQUET_SECONDS, PARQUET_MB, XLSX_RATIO = 30.0, 6 * 1024, 3.0
+
+
+@dataclass
+class DataSet:
+    fmt: str  # parquet | xlsx
+    scale: float
+    seed: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.fmt}_s{self.scale:g}_seed{self.seed}"
+
+    @property
+    def folder(self) -> Path:
+        return DATA / self.name
+
+    def files(self, kind: str) -> list[Path]:
+        return sorted(self.folder.glob(f"{kind}.{self.fmt}"))
+
+    @property
+    def meta_path(self) -> Path:
+        return self.folder / "meta.json"
+
+
+@dataclass
+class Measurement:
+    step: str
+    seconds: float
+    peak_mb: float
+    exit_code: int = 0
+    note: str = ""
+
+
+@dataclass
+class SetResult:
+    data: DataSet
+    rows: dict[str, int]
+    generated_seconds: float | None
+    steps: list[Measurement] = field(default_factory=list)
+
+    def step(self, name: str) -> Measurement | None:
+        return next((m for m in self.steps if m.step == name), None)
+
+
+# ---------------------------------------------------------------- running a child process
+
+
+def run_measured(argv: list[str], log_path: Path | None = None) -> Measurement:
+    """Run a command; wall time, and the peak RSS of that child (os.wait4 gives the
+    child's own resource usage, unlike RUSAGE_CHILDREN which keeps a running maximum)."""
+    started = time.perf_counter()
+    out = log_path.open("wb") if log_path else subprocess.DEVNULL
+    try:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        if log_path:
+            out.close()  # type: ignore[union-attr]
+    seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    # ru_maxrss is in KiB on Linux (bytes on macOS).
+    scale = 1 if sys.platform == "darwin" else 1024
+    return Measurement(Path(argv[0]).name, seconds, usage.ru_maxrss * scale / 2**20, code)
+
+
+def fanpin_executable() -> str:
+    local = ROOT / ".venv" / "bin" / "fanpin"
+    return str(local) if local.exists() else "fanpin"
+
+
+# ---------------------------------------------------------------- data sets
+
+
+def ensure_data(data: DataSet, regenerate: bool) -> tuple[dict[str, int], float | None]:
+    """Generate the set unless a complete copy exists; returns rows per kind and the
+    generation time (None when it was already there)."""
+    if data.meta_path.exists() and not regenerate:
+        meta = json.loads(data.meta_path.read_text(encoding="utf-8"))
+        return meta["rows"], None
+    from fanpin.samples.scale import generate_scale
+
+    if data.meta_path.exists():
+        data.meta_path.unlink()
+    print(f"生成数据 {data.name} ……", flush=True)
+    result = generate_scale(data.folder, data.scale, data.fmt, seed=data.seed, quarter=QUARTER)
+    meta = {"rows": result.rows, "seconds": result.seconds, "fmt": data.fmt, "scale": data.scale}
+    data.meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return result.rows, result.seconds["total"]
+
+
+# ---------------------------------------------------------------- measured steps
+
+Step = Callable[[DataSet, Path], Measurement | None]
+STEPS: list[tuple[str, Step]] = []
+
+
+def register_step(name: str) -> Callable[[Step], Step]:
+    """Add a measured step. A step gets the data set and a scratch folder, runs its work
+    in a child process (use run_measured) and returns a Measurement, or None to skip
+    (e.g. a command not present in this build). Steps run in registration order."""
+
+    def add(step: Step) -> Step:
+        STEPS.append((name, step))
+        return step
+
+    return add
+
+
+@register_step("plain_read")
+def plain_read_step(data: DataSet, scratch: Path) -> Measurement:
+    argv = [sys.executable, str(Path(__file__).resolve()), "--read-only", str(data.folder)]
+    argv += ["--fmt", data.fmt]
+    return run_measured(argv, scratch / "plain_read.log")
+
+
+@register_step("compare")
+def compare_step(data: DataSet, scratch: Path) -> Measurement:
+    argv = [fanpin_executable(), "compare"]
+    for kind in KINDS:
+        for path in data.files(kind):
+            argv += [f"--{kind}", str(path)]
+    argv += ["--quarter", QUARTER, "--out", str(scratch / "compare"), "--force"]
+    return run_measured(argv, scratch / "compare.log")
+
+
+# Issue 3 (near-miss search) adds its step here, e.g.:
+#   @register_step("near_miss")
+#   def near_miss_step(data, scratch): return run_measured([fanpin_executable(), ...], ...)
+
+
+def plain_read(folder: Path, fmt: str) -> int:
+    """The floor: read every file of the set and touch every cell; returns rows read."""
+    rows = 0
+    for path in sorted(folder.glob(f"*.{fmt}")):
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            rows += pq.read_table(path).num_rows
+        else:
+            from python_calamine import CalamineWorkbook
+
+            book = CalamineWorkbook.from_path(str(path))
+            for sheet in book.sheet_names:
+                rows += len(book.get_sheet_by_name(sheet).to_python()) - 1
+    return rows
+
+
+# ---------------------------------------------------------------- report
+
+
+def run_set(data: DataSet, regenerate: bool) -> SetResult:
+    rows, generated = ensure_data(data, regenerate)
+    result = SetResult(data, rows, generated)
+    scratch = DATA / "out" / data.name
+    scratch.mkdir(parents=True, exist_ok=True)
+    for name, step in STEPS:
+        print(f"运行 {data.name}：{name} ……", flush=True)
+        measured = step(data, scratch)
+        if measured is not None:
+            measured.step = name
+            result.steps.append(measured)
+    return result
+
+
+def _verdict(result: SetResult) -> str:
+    compare, read = result.step("compare"), result.step("plain_read")
+    if compare is None or compare.exit_code != 0:
+        return "比对未完成（见日志）"
+    if result.data.fmt == "parquet":
+        ok = compare.seconds < PARQUET_SECONDS and compare.peak_mb < PARQUET_MB
+        return ("达标" if ok else "未达标") + f"（目标 <{PARQUET_SECONDS:g} 秒且 <6 GB）"
+    if read is None or read.seconds <= 0:
+        return ""
+    ok = compare.seconds <= XLSX_RATIO * read.seconds
+    return ("达标" if ok else "未达标") + f"（目标 ≤{XLSX_RATIO:g}× 直接读取）"
+
+
+def print_report(results: list[SetResult]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="fanpin compare 省级规模基准测试")
+    for header in ("数据集", "总行数", "步骤", "耗时（秒）", "峰值内存（MB）", "与直接读取之比", "结论"):
+        table.add_column(header)
+    for result in results:
+        read = result.step("plain_read")
+        total = f"{sum(result.rows.values()):,}"
+        for i, m in enumerate(result.steps):
+            ratio = f"{m.seconds / read.seconds:.2f}" if read and read.seconds > 0 else ""
+            status = "" if m.exit_code == 0 else f"退出码 {m.exit_code}"
+            table.add_row(
+                result.data.name if i == 0 else "",
+                total if i == 0 else "",
+                m.step,
+                f"{m.seconds:.1f}",
+                f"{m.peak_mb:,.0f}",
+                ratio if m.step != "plain_read" else "1.00",
+                status or (_verdict(result) if m.step == "compare" else ""),
+            )
+        if result.generated_seconds is not None:
+            table.add_row("", "", "（生成数据）", f"{result.generated_seconds:.1f}", "", "", "")
+    Console().print(table)
+    rows = ", ".join(f"{k} {v:,}" for r in results for k, v in r.rows.items())
+    print(f"各类行数：{rows}")
+
+
+def save_results(results: list[SetResult]) -> Path:
+    path = DATA / "results.json"
+    payload = [
+        {"data": asdict(r.data), "rows": r.rows, "generated_seconds": r.generated_seconds,
+         "steps": [asdict(m) for m in r.steps]}
+        for r in results
+    ]
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="fanpin compare 省级规模基准测试")
+    parser.add_argument("--only", choices=["parquet", "xlsx"], help="只测一种格式")
+    parser.add_argument("--scale", type=float, default=1.0, help="规模（1 = 100万持证人）")
+    parser.add_argument("--seed", type=int, default=2024, help="随机种子")
+    parser.add_argument("--regenerate", action="store_true", help="重新生成数据")
+    parser.add_argument("--read-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--fmt", choices=["parquet", "xlsx"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.read_only:  # child process of plain_read_step
+        rows = plain_read(args.read_only, args.fmt)
+        print(f"read {rows} rows")
+        return 0
+
+    sets = [DataSet("parquet", args.scale, args.seed), DataSet("xlsx", args.scale / 5, args.seed)]
+    sets = [s for s in sets if args.only in (None, s.fmt)]
+    results = [run_set(s, args.regenerate) for s in sets]
+    print_report(results)
+    print(f"结果已保存：{save_results(results).relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "src"))
+    raise SystemExit(main())

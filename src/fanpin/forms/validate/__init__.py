@@ -1,0 +1,1 @@
+"""Validation of county submissions: read, check, write problems and annotated copies."""

@@ -1,0 +1,439 @@
+"""Read the agencies' files into canonical tables: `read_tables(paths, kind) -> list[Table]`.
+
+One Table per input file. A workbook's sheets that carry a recognisable header are read and
+stacked into that one Table; `_sheet` tells them apart (sheets without a header, e.g. a
+填表说明 sheet, and hidden sheets are skipped). Cells stay text (see io/cells.py); coded
+columns are turned into values by `fanpin.io.coerce`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from fanpin.errors import ErrorCode, InputError, InputProblem
+from fanpin.io.grids import ColumnGrid, Grid
+from fanpin.io.header import HeaderMatch, find_header, header_like_row
+from fanpin.io.sniff import Content, sniff
+from fanpin.io.spec import ColumnSpec, KindSpec, load_column_spec
+from fanpin.io.textfile import MalformedText, UndecodableText, decode, parse_text
+from fanpin.io.workbook import EncryptedWorkbook, UnreadableWorkbook, open_workbook
+
+log = logging.getLogger(__name__)
+
+STRING = pd.StringDtype("pyarrow")
+META_COLUMNS = ("_source", "_sheet", "_row")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+PARQUET_SUFFIXES = (".parquet",)
+SUPPORTED = "、".join((*WORKBOOK_SUFFIXES, *TEXT_SUFFIXES, *PARQUET_SUFFIXES))
+
+# Reasons a data row is not a record (Chinese: they go into the manifest as they are).
+DROP_BLANK = "空行"
+DROP_TOTAL = "合计行"
+DROP_NOTE = "说明行"
+DROP_NUMBERING = "列序号行"
+
+_NUMBERING_TOKEN = r"^(\d{1,2}|[甲乙丙丁戊己庚辛壬癸])$"
+_DIGITS = re.compile(r"\d{5,}")
+
+
+@dataclass
+class Table:
+    """One input file read into canonical fields.
+
+    frame: one column per field of the kind (English names from schemas/columns.toml), raw
+    text cells (Arrow strings, NA for blank; a field the file lacks is all NA), then the meta
+    columns _source (file name), _sheet ("" for CSV/Parquet) and _row (int64, the row
+    number Excel shows, or the CSV line number). RangeIndex.
+    rows_read counts the data rows under the header(s); rows_read - sum(dropped) == len(frame).
+    """
+
+    kind: str
+    frame: pd.DataFrame
+    path: Path
+    sha256: str
+    rows_read: int
+    dropped: dict[str, int]
+    sheets: list[str] = field(default_factory=list)  # sheets read, in order
+    found: dict[str, str] = field(default_factory=dict)  # field -> header text in the file
+    labels: dict[str, str] = field(default_factory=dict)  # field -> header to show a person
+    encoding: str = ""  # text files only
+
+
+def read_tables(
+    paths: Sequence[Path], kind: str, *, columns: ColumnSpec | None = None
+) -> list[Table]:
+    """Read every file of one kind; all problems of all files are raised together."""
+    spec = (columns or load_column_spec()).kind(kind)
+    tables: list[Table] = []
+    problems: list[InputProblem] = []
+    for path in paths:
+        try:
+            tables.append(_read_one(Path(path), spec))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return tables
+
+
+def read_table(path: Path, kind: str, *, columns: ColumnSpec | None = None) -> Table:
+    """Read one file (see read_tables)."""
+    return _read_one(Path(path), (columns or load_column_spec()).kind(kind))
+
+
+# --------------------------------------------------------------------------------- one file
+
+
+def _fail(code: ErrorCode, message: str, name: str, **where: object) -> InputError:
+    return InputError.single(code, message, file=name, **where)
+
+
+def _read_one(path: Path, spec: KindSpec) -> Table:
+    started = time.perf_counter()
+    name = path.name
+    if not path.exists():
+        raise _fail(ErrorCode.FILE_NOT_FOUND, f"找不到文件（{path}）", name)
+    if not path.is_file():
+        raise _fail(ErrorCode.FILE_NOT_FOUND, f"这是一个文件夹，不是文件（{path}）", name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail(
+            ErrorCode.FILE_UNREADABLE, "无法打开文件（可能正被 Excel/WPS 占用或没有权限）", name
+        ) from exc
+    if not data or data.isspace():
+        raise _fail(ErrorCode.FILE_EMPTY, "文件是空的", name)
+
+    source = _grids(path, data)
+    try:
+        table = _assemble(source, spec, path, hashlib.sha256(data).hexdigest())
+    except MalformedText as exc:
+        raise _fail(ErrorCode.FILE_UNREADABLE, f"CSV 格式错误：{exc}", name) from exc
+    table.encoding = source.encoding
+    log.info(
+        "read %s (%s): %d rows, %d kept, dropped %s, %.2fs",
+        name,
+        spec.kind,
+        table.rows_read,
+        len(table.frame),
+        table.dropped,
+        time.perf_counter() - started,
+    )
+    return table
+
+
+@dataclass
+class _Source:
+    grids: list[Grid]
+    encoding: str = ""  # text files only
+    hidden: list[str] = field(default_factory=list)  # hidden sheets, not read
+
+
+def _grids(path: Path, data: bytes) -> _Source:
+    """The sheets of a file as grids."""
+    name, suffix = path.name, path.suffix.lower()
+    content = sniff(data)
+    if suffix in WORKBOOK_SUFFIXES:
+        return _workbook_grids(path, suffix, content)
+    if suffix in TEXT_SUFFIXES:
+        if content in (Content.ZIP, Content.OLE, Content.ENCRYPTED):
+            # A workbook saved under a .csv name: read it for what it is.
+            return _workbook_grids(path, suffix, content)
+        if content == Content.BINARY:
+            raise _fail(ErrorCode.FILE_UNREADABLE, "文件不是文本文件，无法按 CSV 读取", name)
+        try:
+            text, encoding = decode(data)
+        except UndecodableText as exc:
+            raise _fail(ErrorCode.FILE_UNREADABLE, str(exc), name) from exc
+        if not text or text.isspace():
+            raise _fail(ErrorCode.FILE_EMPTY, "文件是空的", name)
+        utf8 = {"utf-8": data, "utf-8-sig": data[3:]}.get(encoding)
+        return _Source([parse_text(text, utf8)], encoding)
+    if suffix in PARQUET_SUFFIXES:
+        try:
+            return _Source([ColumnGrid(pq.read_table(path))])
+        except (OSError, ValueError) as exc:
+            raise _fail(
+                ErrorCode.FILE_UNREADABLE, f"Parquet 文件已损坏或无法读取：{exc}", name
+            ) from exc
+    raise _fail(
+        ErrorCode.UNSUPPORTED_FORMAT,
+        f"不支持的文件类型“{suffix or '（无扩展名）'}”，支持：{SUPPORTED}",
+        name,
+    )
+
+
+_WRONG_CONTENT = {
+    Content.TEXT: "文件扩展名是 {suffix}，但内容是纯文本（可能是改了扩展名的 CSV）。"
+    "请用 Excel/WPS 打开后另存为 .xlsx，或把扩展名改为 .csv",
+    Content.HTML: "文件扩展名是 {suffix}，但内容是网页（HTML），不是真正的 Excel 文件。"
+    "请用 Excel/WPS 打开后另存为 .xlsx",
+    Content.XML: "文件是 Excel 2003 XML 格式，无法直接读取。请用 Excel/WPS 打开后另存为 .xlsx",
+    Content.BINARY: "文件不是 Excel 工作簿，或已损坏",
+}
+_ENCRYPTED = (
+    "文件已加密（设有打开密码），无法读取。请在 Excel/WPS 中打开，取消密码"
+    "（文件→信息→保护工作簿→用密码进行加密，清空密码）后保存，再重新运行"
+)
+
+
+def _workbook_grids(path: Path, suffix: str, content: Content) -> _Source:
+    name = path.name
+    if content == Content.ENCRYPTED:
+        raise _fail(ErrorCode.FILE_ENCRYPTED, _ENCRYPTED, name)
+    if content in _WRONG_CONTENT:
+        raise _fail(ErrorCode.FILE_UNREADABLE, _WRONG_CONTENT[content].format(suffix=suffix), name)
+    expected = {".xls": Content.OLE}.get(suffix, Content.ZIP)
+    by_content = content != expected or suffix not in WORKBOOK_SUFFIXES
+    try:
+        book = open_workbook(path, by_content=by_content)
+    except EncryptedWorkbook as exc:
+        raise _fail(ErrorCode.FILE_ENCRYPTED, _ENCRYPTED, name) from exc
+    except UnreadableWorkbook as exc:
+        raise _fail(
+            ErrorCode.FILE_UNREADABLE, f"文件已损坏或不是有效的 Excel 文件（{exc}）", name
+        ) from exc
+    if not book.grids:
+        hidden = f"（隐藏的工作表已跳过：{'、'.join(book.hidden)}）" if book.hidden else ""
+        raise _fail(ErrorCode.FILE_EMPTY, f"工作簿中没有可读取的工作表{hidden}", name)
+    return _Source(list(book.grids), hidden=book.hidden)
+
+
+# ------------------------------------------------------------------------------ the sheets
+
+
+@dataclass
+class _Sheet:
+    frame: pd.DataFrame
+    rows_read: int
+    dropped: dict[str, int]
+    match: HeaderMatch
+
+
+def _assemble(source: _Source, spec: KindSpec, path: Path, sha256: str) -> Table:
+    name, grids = path.name, source.grids
+    sheets: list[tuple[Grid, _Sheet]] = []
+    problems: list[InputProblem] = []
+    seen_any = False
+    for grid in grids:
+        head = grid.head(spec.header.search_rows + 1)
+        if not any(any(row) for row in head):
+            continue  # an empty sheet
+        seen_any = True
+        match = find_header(head, spec, grid.merges)
+        if match is None:
+            log.info("no header in sheet %r of %s; skipped", grid.sheet, name)
+            continue
+        header_problems = _header_problems(grid, match, spec, name)
+        if header_problems:
+            problems.extend(header_problems)
+            continue
+        sheets.append((grid, _records(grid, match, spec, name)))
+
+    if problems:
+        raise InputError(problems)
+    if not seen_any:
+        raise _fail(ErrorCode.FILE_EMPTY, "文件中没有任何数据", name)
+    if not sheets:
+        raise InputError([_no_header_problem(source, spec, name)])
+
+    frames = [_with_all_fields(s.frame, spec) for _, s in sheets]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    dropped: dict[str, int] = {}
+    found: dict[str, str] = {}
+    for _, s in sheets:
+        for reason, count in s.dropped.items():
+            dropped[reason] = dropped.get(reason, 0) + count
+        for key in s.match.columns:
+            found.setdefault(key, s.match.text_of(key))
+    return Table(
+        kind=spec.kind,
+        frame=frame,
+        path=path,
+        sha256=sha256,
+        rows_read=sum(s.rows_read for _, s in sheets),
+        dropped=dropped,
+        sheets=[g.sheet for g, _ in sheets],
+        found=found,
+        labels={k: found.get(k, f.label) for k, f in spec.fields.items()},
+    )
+
+
+def _with_all_fields(frame: pd.DataFrame, spec: KindSpec) -> pd.DataFrame:
+    """Every field of the kind as a column, in canonical order, then the meta columns."""
+    out = frame.copy(deep=False)
+    for key in spec.fields:
+        if key not in out:
+            out[key] = pd.Series(pd.NA, index=out.index, dtype=STRING)
+    return out[[*spec.fields, *META_COLUMNS]]
+
+
+def _header_problems(
+    grid: Grid, match: HeaderMatch, spec: KindSpec, name: str
+) -> list[InputProblem]:
+    """Missing required columns (all named at once) and ambiguous identity columns."""
+    row = grid.line_of(match.bottom)
+    where = {"file": name, "sheet": grid.sheet, "row": row}
+    present = set(match.columns)
+    missing = [spec.field_label(k) for k in spec.required if k not in present]
+    for group in spec.required_any:
+        if not present.intersection(group):
+            missing.append(f"{'或'.join(spec.field_label(k) for k in group)}（至少一列）")
+    problems = []
+    if missing:
+        seen = "、".join(match.texts[j] for j in sorted(match.texts)[:40])
+        problems.append(
+            InputProblem(
+                ErrorCode.MISSING_COLUMN,
+                f"{spec.label}缺少必需的列：{'、'.join(missing)}。表头中的列有：{seen}。"
+                "如果表中这一列用的是别的名称，请把它加到 schemas/columns.toml 中该字段的 "
+                "aliases 里",
+                **where,  # type: ignore[arg-type]
+            )
+        )
+    for key, cols in match.duplicates.items():
+        fspec = spec.fields[key]
+        if not (fspec.personal or key in spec.required):
+            log.warning(
+                "%s: field %s appears in %d columns; the first is used", name, key, len(cols)
+            )
+            continue
+        letters = "、".join(f"第{column_letter(j)}列“{match.texts.get(j, '')}”" for j in cols)
+        problems.append(
+            InputProblem(
+                ErrorCode.HEADER_NOT_FOUND,
+                f"有多列都对应“{fspec.label}”：{letters}，无法确定用哪一列。"
+                "请修改列名，使其中只有一列是这个意思",
+                column=fspec.label,
+                **where,  # type: ignore[arg-type]
+            )
+        )
+    return problems
+
+
+def column_letter(index: int) -> str:
+    """Excel column letters of a 0-based column index: 0 -> A, 27 -> AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _no_header_problem(source: _Source, spec: KindSpec, name: str) -> InputProblem:
+    """Say what was expected and what the most header-like row held."""
+    grids = source.grids
+    needed = [spec.field_label(k) for k in spec.required]
+    needed += ["或".join(spec.field_label(k) for k in g) for g in spec.required_any]
+    others = [f.label for k, f in spec.fields.items() if f.label not in needed][:8]
+    rows = spec.header.search_rows
+    message = (
+        f"没有找到表头：前 {rows} 行中没有一行含有至少 {spec.header.min_fields} 个可识别的列名。"
+        f"{spec.label}应有列：{'、'.join(needed)}（必需），以及{'、'.join(others)}等"
+    )
+    if source.hidden:
+        message += f"（隐藏的工作表未读取：{'、'.join(source.hidden)}，如名单在其中请取消隐藏）"
+    best: tuple[int, int, Grid] | None = None
+    for grid in grids:
+        found = header_like_row(grid.head(rows), spec)
+        if found and (best is None or found[1] > best[1]):
+            best = (found[0], found[1], grid)
+    if best is None:
+        return InputProblem(
+            ErrorCode.HEADER_NOT_FOUND,
+            message + "；前几行中没有任何单元格与已知列名相符，请检查是否选错了文件",
+            file=name,
+        )
+    index, score, grid = best
+    cells = [_safe_text(t) for t in grid.head(index + 1)[index] if t.strip()][:15]
+    return InputProblem(
+        ErrorCode.HEADER_NOT_FOUND,
+        message + f"。最像表头的一行只认出 {score} 列：{'、'.join(cells)}。"
+        "如果表中的列名写法不同，请在 schemas/columns.toml 中增加别名",
+        file=name,
+        sheet=grid.sheet,
+        row=grid.line_of(index),
+    )
+
+
+def _safe_text(text: str) -> str:
+    """A cell shown in a message: long digit runs (IDs, phones) masked, long text cut."""
+    shown = _DIGITS.sub(lambda m: m.group()[:2] + "*" * (len(m.group()) - 2), text.strip())
+    return shown if len(shown) <= 20 else shown[:20] + "…"
+
+
+# ------------------------------------------------------------------------------ the records
+
+
+def _records(grid: Grid, match: HeaderMatch, spec: KindSpec, name: str) -> _Sheet:
+    start = match.bottom + 1
+    n = grid.rows_from(start)
+    ordered = [k for k in spec.fields if k in match.columns]
+    by_column = {match.columns[k]: grid.column(match.columns[k], start) for k in ordered}
+    frame = pd.DataFrame({k: by_column[match.columns[k]] for k in ordered}, index=range(n))
+
+    # Rows that are not records, judged from the first few columns of the table.
+    first = match.first_column
+    markers = [
+        by_column[j] if j in by_column else grid.column(j, start)
+        for j in range(first, min(first + spec.rows.marker_columns, grid.width))
+    ]
+    reasons = _drop_reasons(frame, markers, spec)
+
+    frame["_source"] = pd.Series(name, index=frame.index, dtype=STRING)
+    frame["_sheet"] = pd.Series(grid.sheet, index=frame.index, dtype=STRING)
+    frame["_row"] = grid.row_numbers(start)[:n]
+    keep = reasons.isna()
+    dropped = {str(k): int(v) for k, v in reasons[~keep].value_counts().items()}
+    return _Sheet(frame.loc[keep].reset_index(drop=True), n, dropped, match)
+
+
+def _drop_reasons(frame: pd.DataFrame, markers: list[pd.Series], spec: KindSpec) -> pd.Series:
+    """Per row: NA to keep it, else the reason it is not a record."""
+    n = len(frame)
+    reasons = pd.Series(pd.NA, index=frame.index, dtype=STRING)
+    if n == 0:
+        return reasons
+    arrays = [pa.array(m.array, type=pa.string()) for m in markers]
+
+    def any_marker(pattern: str) -> pd.Series:
+        hit = np.zeros(n, dtype=bool)
+        for m in arrays:
+            found = pc.fill_null(pc.match_substring_regex(m, pattern), False)
+            hit |= found.to_numpy(zero_copy_only=False)
+        return pd.Series(hit, index=frame.index)
+
+    total = any_marker(spec.rows.total_pattern)
+    ids = [k for k in ("id_number", "cert_number") if k in frame]
+    no_id = frame[ids].isna().all(axis=1) if ids else pd.Series(True, index=frame.index)
+    note = any_marker(spec.rows.note_pattern) & no_id if spec.rows.note_pattern else total & False
+    blank = frame.isna().all(axis=1)
+
+    # A row of column numbers (1 2 3 … or 甲 乙 丙) right under the header.
+    first = frame.iloc[0].dropna()
+    numbering = pd.Series(False, index=frame.index)
+    if len(first) >= 3 and first.astype(str).str.fullmatch(_NUMBERING_TOKEN).all():
+        numbering.iloc[0] = True
+
+    for mask, reason in (
+        (blank, DROP_BLANK),
+        (numbering, DROP_NUMBERING),
+        (note, DROP_NOTE),
+        (total, DROP_TOTAL),
+    ):
+        reasons = reasons.mask(mask, reason)
+    return reasons
