@@ -83,7 +83,8 @@ def normalise_source(
 def _fill_places(frame: pd.DataFrame) -> pd.DataFrame:
     """City and county missing from a file are taken from the ID's division code."""
     for col in PLACE_FIELDS:
-        frame[col] = _text_column(frame, col).str.strip().replace("", pd.NA)
+        text = _text_column(frame, col).str.strip()
+        frame[col] = text.mask(text == "")
     codes = division_codes(frame["pid"])
     need = frame["city"].isna() | frame["county"].isna()
     if need.any():

@@ -118,12 +118,11 @@ def cert_findings(frame: pd.DataFrame) -> pd.DataFrame:
         ].astype("Int64").ne(frame["level"].astype("Int64"))
     rows = frame[clash.fillna(False)]
     if len(rows):
-        stated_cat = category_label(rows["category"]) if "category" in rows else None
-        stated_lvl = level_label(rows["level"]) if "level" in rows else None
+        blank = pd.Series("", index=rows.index, dtype=STR)
+        stated_cat = category_label(rows["category"]).fillna("") if "category" in rows else blank
+        stated_lvl = level_label(rows["level"]).fillna("") if "level" in rows else blank
         in_cert = category_label(rows["cert_category"]) + level_label(rows["cert_level"])
-        stated = (stated_cat if stated_cat is not None else "") + (
-            stated_lvl if stated_lvl is not None else ""
-        )
+        stated = (stated_cat + stated_lvl).replace("", None)
         detail = "残疾人证号显示为" + in_cert + "，表中登记为" + stated.fillna("（空）")
         parts.append(
             make_findings("CERT_CLASS_MISMATCH", rows, detail, agency=str(rows["agency"].iloc[0]))

@@ -26,7 +26,7 @@ def new_workbook(path: Path) -> Workbook:
     return xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
 
 
-def display_widths(frame: pd.DataFrame, sample: int = 2000) -> list[float]:
+def display_widths(frame: pd.DataFrame, sample: int = 2000) -> list[int]:
     """Column widths in Excel units: CJK characters count double; from a leading sample."""
     head = frame.head(sample)
     widths = []
