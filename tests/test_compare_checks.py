@@ -228,3 +228,13 @@ def test_blank_certificate_status_counts_as_valid() -> None:
     sources = {"dpf": dpf, "dibao": None, "subsidy": None, "monitor": monitor}
     _, roster, _ = _checks(sources, Q, RULES)
     assert roster["pid"].tolist() == [A]
+
+
+def test_skips_name_the_codes_left_unchecked() -> None:
+    from fanpin.compare.checks import skipped_codes
+
+    sources = _sources()
+    sources["dibao"] = None
+    _, _, skipped = _checks(sources, Q, RULES)
+    # No 低保 file: MISSING_DIBAO and MISSING_LIVING_SUBSIDY cannot be decided.
+    assert skipped_codes(skipped) == ["MISSING_DIBAO", "MISSING_LIVING_SUBSIDY"]

@@ -113,3 +113,21 @@ def test_masked_output_hides_ids(tmp_path: Path) -> None:
     findings = pd.read_csv(out / "findings.csv", dtype=str, encoding="utf-8-sig")
     ids = findings["id_number"].dropna()
     assert len(ids) and ids.str.fullmatch(r"\d{4}\*{10}[\dX]{4}").all()
+
+
+def test_staging_left_by_a_killed_run_is_removed(tmp_path: Path) -> None:
+    # pid 999999999 cannot exist (above the kernel's pid limit): its run is gone.
+    leftover = tmp_path / ".out.staging-999999999"
+    leftover.mkdir()
+    (leftover / "findings.csv").write_text("secret", encoding="utf-8")
+    write_outputs(_result(), tmp_path / "out", inputs=[])
+    assert not leftover.exists()
+
+
+def test_manifest_lists_files_added_by_extra(tmp_path: Path) -> None:
+    def add(staging: Path) -> None:
+        (staging / "changes.csv").write_text("x\n", encoding="utf-8")
+
+    out = write_outputs(_result(), tmp_path / "out", inputs=[], extra=add)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "changes.csv" in manifest["outputs"]

@@ -87,3 +87,18 @@ def test_evidence_table_has_chinese_headers_and_pinyin() -> None:
     assert table["记录A拼音"].iloc[0] == "wang xiao ming"
     assert table["记录A身份证号（[ ]为不同处）"].iloc[0] == "14010519[0][8]01011233"
     assert table["判定依据"].iloc[0] == "相邻两位数字颠倒"
+
+
+def test_number_that_lost_digits_is_shown_unmarked() -> None:
+    table = evidence_table(
+        pair(
+            code="ID_UNRECOVERABLE",
+            status="probable",
+            rule="unrecoverable",
+            positions="1-16",
+            a_id="1.401051980010112e+17",
+        )
+    )
+    assert table["记录A身份证号（[ ]为不同处）"].iloc[0] == "1.401051980010112e+17"
+    assert table["记录B身份证号（[ ]为不同处）"].iloc[0] == "140105198001011233"
+    assert "按残存的前16位有效数字和姓名" in table["说明"].iloc[0]

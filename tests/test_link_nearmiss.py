@@ -214,3 +214,9 @@ def test_any_single_digit_typo_is_found(seq: int, position: int, shift: int) -> 
     got = find_near_misses(records([(written, "王晓明", "小店区")], "低保.xlsx"), reference)
     assert got.decisions["b_id"].tolist() == [true_id]
     assert got.decisions["positions"].tolist() == [str(position + 1)]
+
+
+def test_rows_already_joined_by_certificate_are_not_a_duplicate_person() -> None:
+    frame = records([(WANG, "王晓明", "小店区"), (WANG[:17] + "7", "王晓明", "小店区")], "补贴.csv")
+    frame["pid"] = WANG  # the second row's certificate number carries the right ID
+    assert find_duplicate_persons(frame, group="_source").empty

@@ -114,3 +114,32 @@ def test_unreadable_roster_level_is_exit_2_naming_the_cell(tmp_path, capsys):
     assert run.code == 2
     assert "roster.csv" in run.err and "二极" in run.err
     assert not out.exists()
+
+
+def test_history_file_stops_a_second_one_off_cash_payment(tmp_path, capsys):
+    roster, survey = write_inputs(tmp_path)
+    history = tmp_path / "历年帮扶记录.csv"
+    history.write_text(
+        f"公民身份号码,帮扶措施,年度,金额\n{IDS[0]},资金帮扶,2023,500\n", encoding="gbk"
+    )
+    out = tmp_path / "out"
+    args = ["measures", "--roster", str(roster), "--survey", str(survey), "--as-of", "2024-09-30"]
+    run = run_cli([*args, "--history", str(history), "--out", str(out)], capsys)
+    assert run.code == 0, run.err
+    decisions = pd.read_csv(out / "decisions.csv", dtype=str, encoding="utf-8-sig")
+    cash = decisions[decisions["measure"] == "cash"].set_index("name")
+    assert cash.loc["甲", "reason"] == "已于2023年获得资金帮扶（一次性），2022—2024年每人只帮扶一次"
+    assert cash.loc["乙", "decision"] == "eligible"
+    assert "未提供历年帮扶记录" not in run.err
+
+
+def test_history_with_an_unknown_measure_is_exit_2_naming_the_row(tmp_path, capsys):
+    roster, survey = write_inputs(tmp_path)
+    history = tmp_path / "history.csv"
+    history.write_text(f"身份证号,帮扶项目,年份\n{IDS[0]},慰问品,2023\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["measures", "--roster", str(roster), "--survey", str(survey), "--as-of", "2024-09-30"]
+    run = run_cli([*args, "--history", str(history), "--out", str(out)], capsys)
+    assert run.code == 2
+    assert "history.csv" in run.err and "第2行" in run.err and "慰问品" in run.err
+    assert not out.exists()

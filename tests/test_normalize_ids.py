@@ -134,3 +134,14 @@ def test_normalising_is_idempotent(ident: str) -> None:
     once = normalize_ids(pd.Series([ident]), today=TODAY)["id"]
     twice = normalize_ids(once, today=TODAY)["id"]
     assert once.tolist() == twice.tolist()
+
+
+def test_ids_from_several_arrow_chunks_are_checked() -> None:
+    # pd.concat keeps Arrow chunks apart; the check must not assume one buffer.
+    parts = [
+        pd.Series([MALE], dtype="string[pyarrow]"),
+        pd.Series(["110105491231002"], dtype="string[pyarrow]"),
+    ]
+    joined = pd.concat(parts, ignore_index=True)
+    frame = normalize_ids(joined, today=TODAY)
+    assert frame["id"].tolist() == [MALE, STANDARD]

@@ -239,3 +239,19 @@ def test_workbook_with_xls_content_under_xlsx_name_is_read(tmp_path: Path) -> No
     renamed = tmp_path / "renamed.xlsx"
     renamed.write_bytes(xls.read_bytes())
     assert read_table(renamed, "dpf").frame["name"].tolist() == ["甲"]
+
+
+def test_excel_serial_and_date_cells_coerce_to_the_same_dates(dpf_xlsx: Path) -> None:
+    from fanpin.io.coerce import coerce
+
+    frame, problems = coerce(read_table(dpf_xlsx, "dpf"))
+    assert problems == []
+    first = frame[frame["_sheet"] == "持证人员"]
+    # Row 7 holds the bare serial 45474 (2024-07-01); rows 5 and 8 hold date cells.
+    assert first["issue_date"].tolist() == [
+        pd.Timestamp("2024-07-15"),
+        pd.Timestamp("2024-07-01"),
+        pd.Timestamp("2024-08-01"),
+    ]
+    assert first["level"].tolist() == [2, 1, 1]
+    assert first["category"].tolist() == [4, 1, 1]

@@ -28,7 +28,8 @@ def test_check_character_of_the_standard_example_is_x():
     # 1*7+1*9+0*10+1*5+0*8+5*4+1*2+9*1+4*6+9*3+1*7+2*9+3*10+1*5+0*8+0*4+2*2 = 167;
     # 167 mod 11 = 2 -> "10X98765432"[2] = "X".
     matrix = idgen.compose(
-        np.array([110105]), idgen.birth_numbers(np.array(["1949-12-31"], "datetime64[D]")),
+        np.array([110105]),
+        idgen.birth_numbers(np.array(["1949-12-31"], "datetime64[D]")),
         np.array([2]),
     )
     assert idgen.as_text(matrix)[0] == "11010519491231002X"

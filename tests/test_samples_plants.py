@@ -68,7 +68,7 @@ def test_only_planted_risk_people_lack_dibao(built):
 
 
 def test_destitute_risk_people_are_kept_as_controls(built):
-    p, _, risk, _ = facts(built)
+    _, _, risk, _ = facts(built)
     destitute = risk & (built.population.person_hh("dibao") == DIBAO_DESTITUTE)
     controls = planted(built, "MISSING_CARE_SUBSIDY", expected=False)
     assert controls & set(np.flatnonzero(destitute))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from fanpin.samples import generate_sample, generate_scale  # noqa: E402
+from fanpin.samples import generate_sample, generate_scale
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         result = generate_sample(args.out, seed=args.seed, quarter=args.quarter)
         for name, rows in sorted(result.rows.items()):
             print(f"{name}: {rows} 行")
-        print(f"truth.csv: {len(result.truth)} 条应发现的问题；controls.csv: {len(result.controls)} 条")
+        print(f"truth.csv：{len(result.truth)} 条应发现的问题")
+        print(f"controls.csv：{len(result.controls)} 条不应报出的对照")
         print(f"用时 {result.seconds:.1f} 秒，已写入 {args.out}")
         return 0
     scaled = generate_scale(

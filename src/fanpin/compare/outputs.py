@@ -106,14 +106,17 @@ def write_outputs(
     check_target(out_dir, inputs)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     recover_interrupted(out_dir)
+    remove_dead_staging(out_dir)
     staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
     if staging.exists():
         shutil.rmtree(staging)
-    staging.mkdir()
+    # Owner-only: the folder holds IDs, disability and payment data.
+    staging.mkdir(mode=0o700)
     try:
-        _write_all(result, staging, mask)
+        _write_files(result, staging, mask)
         if extra is not None:
             extra(staging)
+        _write_manifest(result, staging, mask)
         swap_into_place(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -122,7 +125,26 @@ def write_outputs(
     return out_dir
 
 
-def _write_all(result: CompareResult, folder: Path, mask: bool) -> None:
+def remove_dead_staging(out_dir: Path) -> None:
+    """A killed run leaves its staging folder (a full copy of the outputs): remove those
+    whose process is gone."""
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _write_files(result: CompareResult, folder: Path, mask: bool) -> None:
     findings = result.findings[FINDING_COLUMNS]
     roster = result.roster
     if mask:
@@ -143,6 +165,9 @@ def _write_all(result: CompareResult, folder: Path, mask: bool) -> None:
             roster if agency == DPF else None,
             evidence if agency == DPF else None,  # issue 3: evidence sheet
         )
+
+
+def _write_manifest(result: CompareResult, folder: Path, mask: bool) -> None:
     manifest = dict(result.manifest)
     manifest["masked"] = mask
     manifest["outputs"] = [*sorted(p.name for p in folder.iterdir()), MANIFEST]

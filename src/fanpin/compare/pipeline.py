@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from fanpin import __version__
-from fanpin.compare.checks import run_checks
+from fanpin.compare.checks import run_checks, skipped_codes
 from fanpin.compare.prepare import KIND_LABELS, normalise_source
 from fanpin.compare.quarter import Quarter
 from fanpin.compare.result import KINDS, CompareInputs, CompareResult
@@ -130,6 +130,7 @@ def run_compare(
         "rules": {"path": str(rules.path), "sha256": rules.sha256},
         "inputs": manifest_inputs,
         "skipped_checks": skipped,
+        "skipped_codes": skipped_codes(skipped),
         "counts": {code: int(counts.get(code, 0)) for code in CODES},
         "roster_size": len(roster_out),
         "started": started.isoformat(timespec="seconds"),

@@ -17,6 +17,8 @@ import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
 STRING = pd.StringDtype("pyarrow")
+# pandas keeps Arrow strings as large_string: producing that type avoids a cast per column.
+TEXT = pa.large_string()
 EXACT_LIMIT = 1e15  # below this every integral float is held exactly and shown whole
 
 
@@ -44,11 +46,11 @@ def render_cells(values: np.ndarray) -> pd.Series:
     # infer_dtype scans the column in C; most columns hold text only (blank cells are "").
     kind = infer_dtype(values, skipna=False)
     if kind == "string":
-        arr = pa.array(values, type=pa.string())
+        arr = pa.array(values, type=TEXT)
     elif kind == "floating":
-        arr = pa.array(render_floats(values.astype(np.float64)), type=pa.string())
+        arr = pa.array(render_floats(values.astype(np.float64)), type=TEXT)
     else:
-        arr = pa.array(_render_mixed(values), type=pa.string(), from_pandas=True)
+        arr = pa.array(_render_mixed(values), type=TEXT, from_pandas=True)
     return _blank_to_na(arr)
 
 
@@ -82,9 +84,10 @@ def _blank_to_na(arr: pa.Array | pa.ChunkedArray) -> pd.Series:
     # Unicode spaces (full-width and no-break included) count as blank. Known shortcoming: a
     # cell holding only zero-width marks stays non-blank here (a regex for it costs 5x more);
     # the normalisers strip those marks.
-    blank = pc.or_(pc.equal(pc.utf8_length(arr), 0), pc.utf8_is_space(arr))
-    cleaned = pc.if_else(blank, pa.scalar(None, pa.string()), arr)
-    return pd.Series(cleaned, dtype=STRING)
+    blank = pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
+    if pc.any(blank).as_py():
+        arr = pc.if_else(blank, pa.scalar(None, TEXT), arr)
+    return pd.Series(arr, dtype=STRING)
 
 
 def render_arrow(column: pa.ChunkedArray | pa.Array) -> pd.Series:
@@ -98,17 +101,19 @@ def _arrow_texts(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArr
         values = column.to_numpy(zero_copy_only=False).astype(np.float64)  # null -> NaN
         texts = render_floats(values)
         texts[np.isnan(values)] = None
-        arr = pa.array(texts, type=pa.string())
+        arr = pa.array(texts, type=TEXT)
     elif pa.types.is_boolean(kind):
         arr = pc.if_else(column, "TRUE", "FALSE")
     elif pa.types.is_date(kind):
-        arr = pc.cast(pc.cast(column, pa.date32()), pa.string())  # 2024-07-01
+        arr = pc.cast(pc.cast(column, pa.date32()), TEXT)  # 2024-07-01
     elif pa.types.is_timestamp(kind):
         # Casts, not strftime: ten times faster. Midnight shows as a date only.
         seconds = pc.cast(pc.cast(column, pa.timestamp(kind.unit)), pa.timestamp("s"), safe=False)
         midnight = pc.equal(seconds, pc.floor_temporal(seconds, unit="day"))
-        day = pc.cast(pc.cast(seconds, pa.date32()), pa.string())
-        arr = pc.if_else(midnight, day, pc.cast(seconds, pa.string()))
+        day = pc.cast(pc.cast(seconds, pa.date32()), TEXT)
+        arr = pc.if_else(midnight, day, pc.cast(seconds, TEXT))
+    elif kind == TEXT:
+        arr = column
     else:
-        arr = column.cast(pa.string())
+        arr = column.cast(TEXT)
     return arr

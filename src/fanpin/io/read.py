@@ -399,6 +399,8 @@ def _records(grid: Grid, match: HeaderMatch, spec: KindSpec, name: str) -> _Shee
     frame["_row"] = grid.row_numbers(start)[:n]
     keep = reasons.isna()
     dropped = {str(k): int(v) for k, v in reasons[~keep].value_counts().items()}
+    if not dropped:
+        return _Sheet(frame, n, dropped, match)
     return _Sheet(frame.loc[keep].reset_index(drop=True), n, dropped, match)
 
 
@@ -408,19 +410,24 @@ def _drop_reasons(frame: pd.DataFrame, markers: list[pd.Series], spec: KindSpec)
     reasons = pd.Series(pd.NA, index=frame.index, dtype=STRING)
     if n == 0:
         return reasons
-    arrays = [pa.array(m.array, type=pa.string()) for m in markers]
+    # Totals and footers carry no ID or certificate number: only those rows are searched,
+    # which keeps the regexes off the millions of ordinary rows.
+    ids = [k for k in ("id_number", "cert_number") if k in frame]
+    no_id = frame[ids].isna().all(axis=1) if ids else pd.Series(True, index=frame.index)
+    candidates = np.flatnonzero(no_id.to_numpy(dtype=bool))
+    arrays = [pa.array(m.array).take(pa.array(candidates)) for m in markers]
 
     def any_marker(pattern: str) -> pd.Series:
         hit = np.zeros(n, dtype=bool)
+        if not pattern:
+            return pd.Series(hit, index=frame.index)
         for m in arrays:
             found = pc.fill_null(pc.match_substring_regex(m, pattern), False)
-            hit |= found.to_numpy(zero_copy_only=False)
+            hit[candidates] |= found.to_numpy(zero_copy_only=False)
         return pd.Series(hit, index=frame.index)
 
     total = any_marker(spec.rows.total_pattern)
-    ids = [k for k in ("id_number", "cert_number") if k in frame]
-    no_id = frame[ids].isna().all(axis=1) if ids else pd.Series(True, index=frame.index)
-    note = any_marker(spec.rows.note_pattern) & no_id if spec.rows.note_pattern else total & False
+    note = any_marker(spec.rows.note_pattern)
     blank = frame.isna().all(axis=1)
 
     # A row of column numbers (1 2 3 … or 甲 乙 丙) right under the header.

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from fanpin.io.cells import STRING, render_arrow
+from fanpin.io.cells import STRING, TEXT, render_arrow
 from fanpin.io.header import Merge
 
 _DELIMITERS = (",", "\t", ";", "|")
@@ -228,7 +228,7 @@ def _parse_with_pyarrow(
             invalid_row_handler=on_invalid,
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
+            column_types=dict.fromkeys(names, TEXT),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
@@ -257,4 +257,4 @@ def _parse_with_pandas(data: bytes, delimiter: str) -> list[pa.Array]:
         encoding="utf-8",
         quoting=csv.QUOTE_MINIMAL,
     )
-    return [pa.array(frame[c].to_numpy(), type=pa.string()) for c in frame.columns]
+    return [pa.array(frame[c].to_numpy(), type=TEXT) for c in frame.columns]

@@ -246,6 +246,10 @@ def evidence_table(pairs: pd.DataFrame) -> pd.DataFrame:
     """The evidence sheet: one row per pair, Chinese headers, IDs with differences marked."""
     p = pairs.reset_index(drop=True)
     a_marked, b_marked = mark_differences(p["a_id"], p["b_id"])
+    # A number that lost digits is not a typo: show both as they are, unmarked.
+    damaged = (_text(p["code"]) == "ID_UNRECOVERABLE").to_numpy(dtype=bool)
+    a_marked[damaged] = _text(p["a_id"])[damaged].to_numpy()
+    b_marked[damaged] = _text(p["b_id"])[damaged].to_numpy()
     table = pd.DataFrame(
         {
             "code": _text(p["code"]),

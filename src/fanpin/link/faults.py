@@ -248,9 +248,12 @@ def vary_name(name: str, kind: str, rng: np.random.Generator, others: np.ndarray
             other = str(others[int(rng.integers(0, len(others)))])
             if dot in other or len(other) < 2 or other[1:] == name[1:]:
                 continue
-            # Two given names that differ in every character.
-            if all(x != y for x, y in zip(other[1:], name[1:], strict=False)):
-                return name[0] + other[1:]
+            # A given name of the same length that differs in every character.
+            given_old, given_new = name[1:], other[1:]
+            if len(given_new) == len(given_old) and all(
+                x != y for x, y in zip(given_new, given_old, strict=True)
+            ):
+                return name[0] + given_new
         return None
     elif kind == "other_part":
         if name.count(dot) != 1:

@@ -770,7 +770,8 @@ def find_duplicate_persons(
 ) -> pd.DataFrame:
     """DUPLICATE_PERSON: inside one source (rows sharing `group`, default the column
     'kind', else '_source'), the same name with IDs one edit apart (not identical IDs:
-    those are duplicate records). County and birth-date columns, where present, must agree.
+    those are duplicate records, nor rows already joined by the same `pid`, e.g. through
+    a correct certificate number). County and birth-date columns, where present, must agree.
 
     Returns PAIR_COLUMNS, one row per pair: a = the row whose ID looks wrong (the one that
     fails the check; else the later row), b = the other.
@@ -817,6 +818,9 @@ def find_duplicate_persons(
     names = frame["name_norm"].to_numpy()
     groups = _text(frame, group).fillna("").to_numpy()
     ok = (names[left] == names[right]) & (groups[left] == groups[right])
+    if "pid" in frame:  # already one person (e.g. through the certificate number)
+        pid = _text(frame, "pid").fillna("").to_numpy(dtype=str)
+        ok &= ~((pid[left] != "") & (pid[left] == pid[right]))
     pairs = pairs[ok]
     # Orient: a is the row whose ID fails the check, else the later row.
     bad = ~(side.frame["id_status"].to_numpy() == STATUS_OK)

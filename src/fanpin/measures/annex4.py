@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from fanpin.measures.files import atomic_file
 
@@ -101,8 +103,8 @@ class _Formats:
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
         boxed = {**base, "border": 1, "align": "center", "text_wrap": True}
-        self.title = book.add_format({**base, "font_name": "黑体", "font_size": 18, "bold": True,
-                                      "align": "center"})  # fmt: skip
+        title = {**base, "font_name": "黑体", "font_size": 18, "bold": True, "align": "center"}
+        self.title = book.add_format(title)
         self.left = book.add_format({**base, "align": "left"})
         self.right = book.add_format({**base, "align": "right"})
         self.header = book.add_format({**boxed, "bold": True, "font_size": 10})
@@ -119,15 +121,90 @@ def _cell_value(value: Any) -> float | None:
     return float(value)
 
 
+@dataclass(frozen=True)
+class _Labels:
+    """What differs between a city sheet and the province sheet."""
+
+    area: str  # first header: 县（区） or 市
+    stamp: str
+    note: str
+
+
+_CITY = _Labels(area="县（区）", stamp=CITY_STAMP, note=NOTE)
+_PROVINCE = _Labels(area="市", stamp=PROVINCE_STAMP, note=PROVINCE_NOTE)
+
+
+def _title_block(sheet: Worksheet, fmt: _Formats, labels: _Labels, date: dt.date | None) -> None:
+    sheet.merge_range(0, 0, 0, LAST_COL, TITLE, fmt.title)
+    sheet.merge_range(1, 0, 1, 5, labels.stamp, fmt.left)
+    sheet.merge_range(1, 9, 1, LAST_COL, date_text(date), fmt.right)
+    sheet.set_row(0, 36)
+    sheet.set_row(1, 22)
+
+
+def _header_rows(sheet: Worksheet, fmt: _Formats, labels: _Labels) -> None:
+    """Area | 帮扶需求, then ①…⑩ (most spanning two rows), then the parts of ⑦ and ⑧."""
+    top, mid, low = HEADER_TOP, HEADER_TOP + 1, HEADER_TOP + 2
+    sheet.merge_range(top, 0, low, 0, labels.area, fmt.header)
+    sheet.merge_range(top, 1, top, LAST_COL, GROUP_HEADER, fmt.header)
+    for text, first, last, tall in _MAIN_HEADERS:
+        sheet.merge_range(mid, first, low if tall else mid, last, text, fmt.header)
+    for text, col in _SUB_HEADERS:
+        sheet.write_string(low, col, text, fmt.header)
+    sheet.set_row(top, 22)
+    sheet.set_row(mid, 44)
+    sheet.set_row(low, 32)
+
+
+def _count_rows(sheet: Worksheet, fmt: _Formats, counts: pd.DataFrame) -> int:
+    """One row per area, then 合计 as SUM formulas carrying their values; returns its row."""
+    values = counts[list(ANNEX4_KEYS)]
+    row = FIRST_DATA_ROW
+    for area, numbers in zip(counts.index, values.itertuples(index=False), strict=True):
+        sheet.write_string(row, 0, "" if pd.isna(area) else str(area), fmt.label)
+        for col, value in enumerate(numbers, start=1):
+            number = _cell_value(value)
+            if number is None:
+                sheet.write_blank(row, col, None, fmt.count)
+            else:
+                sheet.write_number(row, col, number, fmt.count)
+        row += 1
+
+    sheet.write_string(row, 0, TOTAL_LABEL, fmt.total_label)
+    sums = values.sum(skipna=True)
+    for col, key in enumerate(ANNEX4_KEYS, start=1):
+        if row == FIRST_DATA_ROW:  # no area rows: nothing to add up
+            sheet.write_number(row, col, 0, fmt.total)
+            continue
+        span = f"{xl_rowcol_to_cell(FIRST_DATA_ROW, col)}:{xl_rowcol_to_cell(row - 1, col)}"
+        sheet.write_formula(row, col, f"=SUM({span})", fmt.total, int(sums[key]))
+    return row
+
+
+def _footer(sheet: Worksheet, fmt: _Formats, labels: _Labels, total_row: int, contact: str) -> None:
+    sheet.merge_range(total_row + 1, 0, total_row + 1, LAST_COL, labels.note, fmt.note)
+    sheet.merge_range(total_row + 2, 0, total_row + 2, LAST_COL, CONTACT + contact, fmt.note)
+    sheet.set_row(total_row + 1, 30)
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, LAST_COL, 9.5)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
+    sheet.repeat_rows(HEADER_TOP, HEADER_TOP + 2)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.freeze_panes(FIRST_DATA_ROW, 1)
+
+
 def _write_sheet(
     book: xlsxwriter.Workbook,
     fmt: _Formats,
     name: str,
     counts: pd.DataFrame,
-    *,
-    area_label: str,
-    stamp: str,
-    note: str,
+    labels: _Labels,
     date: dt.date | None,
     contact: str,
 ) -> None:
@@ -136,68 +213,11 @@ def _write_sheet(
     if missing:
         raise ValueError(f"annex 4 counts lack columns {missing}")
     sheet = book.add_worksheet(name)
-
-    # Title block.
-    sheet.merge_range(0, 0, 0, LAST_COL, TITLE, fmt.title)
-    sheet.merge_range(1, 0, 1, 5, stamp, fmt.left)
-    sheet.merge_range(1, 9, 1, LAST_COL, date_text(date), fmt.right)
-    sheet.set_row(0, 36)
-    sheet.set_row(1, 22)
-
-    # Three header rows: area | 帮扶需求 / ①…⑩ / sub-columns of ⑦ and ⑧.
-    top, mid, low = HEADER_TOP, HEADER_TOP + 1, HEADER_TOP + 2
-    sheet.merge_range(top, 0, low, 0, area_label, fmt.header)
-    sheet.merge_range(top, 1, top, LAST_COL, GROUP_HEADER, fmt.header)
-    for text, first, last, tall in _MAIN_HEADERS:
-        bottom = low if tall else mid
-        if first == last and bottom == mid:
-            sheet.write_string(mid, first, text, fmt.header)
-        else:
-            sheet.merge_range(mid, first, bottom, last, text, fmt.header)
-    for text, col in _SUB_HEADERS:
-        sheet.write_string(low, col, text, fmt.header)
-    sheet.set_row(top, 22)
-    sheet.set_row(mid, 44)
-    sheet.set_row(low, 32)
-
-    # One row per county (or city), then the total row as SUM formulas with their values.
-    row = FIRST_DATA_ROW
-    for area, values in zip(counts.index, counts[list(ANNEX4_KEYS)].itertuples(index=False),
-                            strict=True):  # fmt: skip
-        sheet.write_string(row, 0, "" if pd.isna(area) else str(area), fmt.label)
-        for col, value in enumerate(values, start=1):
-            number = _cell_value(value)
-            if number is None:
-                sheet.write_blank(row, col, None, fmt.count)
-            else:
-                sheet.write_number(row, col, number, fmt.count)
-        row += 1
-    total_row = row
-    sheet.write_string(total_row, 0, TOTAL_LABEL, fmt.total_label)
-    sums = counts[list(ANNEX4_KEYS)].sum(skipna=True)
-    for col, key in enumerate(ANNEX4_KEYS, start=1):
-        if total_row == FIRST_DATA_ROW:
-            sheet.write_number(total_row, col, 0, fmt.total)
-            continue
-        first = xl_rowcol_to_cell(FIRST_DATA_ROW, col)
-        last = xl_rowcol_to_cell(total_row - 1, col)
-        sheet.write_formula(total_row, col, f"=SUM({first}:{last})", fmt.total, int(sums[key]))
-
-    # Footer.
-    sheet.merge_range(total_row + 1, 0, total_row + 1, LAST_COL, note, fmt.note)
-    sheet.merge_range(total_row + 2, 0, total_row + 2, LAST_COL, CONTACT + contact, fmt.note)
-    sheet.set_row(total_row + 1, 30)
-
-    # Columns and print set-up.
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, LAST_COL, 9.5)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)  # one page wide, as many tall as needed
-    sheet.repeat_rows(HEADER_TOP, HEADER_TOP + 2)
-    sheet.center_horizontally()
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.freeze_panes(FIRST_DATA_ROW, 1)
+    _title_block(sheet, fmt, labels, date)
+    _header_rows(sheet, fmt, labels)
+    total_row = _count_rows(sheet, fmt, counts)
+    _footer(sheet, fmt, labels, total_row, contact)
+    _print_setup(sheet)
 
 
 def write_annex4(
@@ -222,11 +242,8 @@ def write_annex4(
         try:
             fmt = _Formats(book)
             if province is not None:
-                _write_sheet(book, fmt, PROVINCE_SHEET, province, area_label="市",
-                             stamp=PROVINCE_STAMP, note=PROVINCE_NOTE, date=date,
-                             contact=contact)  # fmt: skip
+                _write_sheet(book, fmt, PROVINCE_SHEET, province, _PROVINCE, date, contact)
             for city, counts in cities.items():
-                _write_sheet(book, fmt, city, counts, area_label="县（区）", stamp=CITY_STAMP,
-                             note=NOTE, date=date, contact=contact)  # fmt: skip
+                _write_sheet(book, fmt, city, counts, _CITY, date, contact)
         finally:
             book.close()

@@ -9,11 +9,14 @@ eligible person (or student) at the rule's standard. Measures without a fixed st
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from fanpin.measures.checks import ELIGIBLE
 from fanpin.measures.files import atomic_file
@@ -81,66 +84,91 @@ def _quota_cities(quotas: pd.DataFrame | None, year: int) -> list[str]:
     return quotas.loc[(quotas["year"] == year) & (quotas["quota"] > 0), "city"].tolist()
 
 
-def write_budget(path: Path, table: pd.DataFrame, rules: MeasuresRules, year: int) -> None:
-    """One sheet 预算: rows per city and 合计; per measure 人数 and 金额（元）, the cash
-    measure also 符合人数 and 名额; a last column with each city's total."""
-    fixed = [r for r in rules.measures.values() if r.fixed_amount]
-    cities = list(dict.fromkeys(table["city"]))
-    with atomic_file(Path(path)) as tmp:
-        book = xlsxwriter.Workbook(str(tmp))
-        try:
-            _write_budget_sheet(book, table, fixed, cities, rules, year)
-        finally:
-            book.close()
+Column = tuple[str, str, str]  # (measure slug, budget field, header text)
 
 
-def _write_budget_sheet(book, table, fixed, cities, rules, year) -> None:  # type: ignore[no-untyped-def]
-    base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
-    boxed = {**base, "border": 1, "align": "center", "text_wrap": True}
-    title_fmt = book.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
-    head = book.add_format({**boxed, "bold": True})
-    text = book.add_format(boxed)
-    number = book.add_format({**boxed, "num_format": "#,##0"})
-    total = book.add_format({**boxed, "bold": True, "num_format": "#,##0"})
-    note = book.add_format({**base, "text_wrap": True})
-    sheet = book.add_worksheet("预算")
-
-    # Column layout: city, then per measure its columns, then the city total.
-    columns: list[tuple[str, str, str]] = []  # (measure slug, field, header)
-    for rule in fixed:
+def budget_columns(rules: MeasuresRules) -> list[Column]:
+    """Per fixed-amount measure its columns; the cash measure also shows eligible and quota."""
+    columns: list[Column] = []
+    for rule in rules.measures.values():
+        if not rule.fixed_amount:
+            continue
         if rule.slug == QUOTA_MEASURE:
             columns += [(rule.slug, "eligible", "符合人数"), (rule.slug, "quota", "名额（附件1）")]
         columns += [(rule.slug, "people", f"人数（{rule.amount}元/{rule.unit_label}）")]
         columns += [(rule.slug, "amount", "金额（元）")]
-    last = len(columns) + 1
-    sheet.merge_range(0, 0, 0, last, f"{year}年度帮扶资金预算（固定标准项目）", title_fmt)
-    sheet.merge_range(1, 0, 2, 0, "市", head)
-    col = 1
-    for rule in fixed:
-        width = sum(1 for slug, _, _ in columns if slug == rule.slug)
-        sheet.merge_range(1, col, 1, col + width - 1, rule.name, head)
-        col += width
-    sheet.merge_range(1, last, 2, last, "合计金额（元）", head)
-    for j, (_, _, header) in enumerate(columns, start=1):
-        sheet.write_string(2, j, header, head)
+    return columns
 
+
+def write_budget(path: Path, table: pd.DataFrame, rules: MeasuresRules, year: int) -> None:
+    """One sheet 预算: rows per city and 合计; per measure 人数 and 金额（元）, the cash
+    measure also 符合人数 and 名额; a last column with each city's total. Atomic."""
+    with atomic_file(Path(path)) as tmp:
+        book = xlsxwriter.Workbook(str(tmp))
+        try:
+            sheet = book.add_worksheet("预算")
+            formats = _formats(book)
+            columns = budget_columns(rules)
+            _header(sheet, formats, columns, rules, year)
+            total_row = _body(sheet, formats, columns, table)
+            _footer(sheet, formats, total_row, len(columns) + 1, rules)
+        finally:
+            book.close()
+
+
+def _formats(book: xlsxwriter.Workbook) -> dict[str, Format]:
+    base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+    boxed = {**base, "border": 1, "align": "center", "text_wrap": True}
+    return {
+        "title": book.add_format({**base, "bold": True, "font_size": 16, "align": "center"}),
+        "head": book.add_format({**boxed, "bold": True}),
+        "text": book.add_format(boxed),
+        "number": book.add_format({**boxed, "num_format": "#,##0"}),
+        "total": book.add_format({**boxed, "bold": True, "num_format": "#,##0"}),
+        "note": book.add_format({**base, "text_wrap": True}),
+    }
+
+
+def _header(
+    sheet: Worksheet, fmt: dict[str, Format], columns: list[Column], rules: MeasuresRules,
+    year: int,
+) -> None:  # fmt: skip
+    last = len(columns) + 1
+    sheet.merge_range(0, 0, 0, last, f"{year}年度帮扶资金预算（固定标准项目）", fmt["title"])
+    sheet.merge_range(1, 0, 2, 0, "市", fmt["head"])
+    col = 1
+    for slug, rule in rules.measures.items():
+        width = sum(1 for c in columns if c[0] == slug)
+        if width:
+            sheet.merge_range(1, col, 1, col + width - 1, rule.name, fmt["head"])
+            col += width
+    sheet.merge_range(1, last, 2, last, "合计金额（元）", fmt["head"])
+    for j, (_, _, header) in enumerate(columns, start=1):
+        sheet.write_string(2, j, header, fmt["head"])
+
+
+def _body(
+    sheet: Worksheet, fmt: dict[str, Format], columns: list[Column], table: pd.DataFrame
+) -> int:
+    """City rows then the 合计 row (SUM formulas with their values); returns its row."""
+    last = len(columns) + 1
     cells = table.set_index(["city", "measure"])
+    amount_cols = [j for j, c in enumerate(columns, start=1) if c[1] == "amount"]
     row = 3
-    for city in cities:
-        sheet.write_string(row, 0, city, text)
+    for city in dict.fromkeys(table["city"]):
+        sheet.write_string(row, 0, str(city), fmt["text"])
         for j, (slug, field, _) in enumerate(columns, start=1):
-            value = cells.at[(city, slug), field]
+            value: Any = cells.at[(city, slug), field]
             if pd.isna(value):
-                sheet.write_blank(row, j, None, number)
+                sheet.write_blank(row, j, None, fmt["number"])
             else:
-                sheet.write_number(row, j, int(value), number)
-        amount_cols = [j for j, c in enumerate(columns, start=1) if c[1] == "amount"]
+                sheet.write_number(row, j, int(value), fmt["number"])
         refs = ",".join(xl_rowcol_to_cell(row, j) for j in amount_cols)
         city_total = int(cells.loc[city, "amount"].sum())
-        sheet.write_formula(row, last, f"=SUM({refs})", number, city_total)
+        sheet.write_formula(row, last, f"=SUM({refs})", fmt["number"], city_total)
         row += 1
 
-    sheet.write_string(row, 0, "合计", head)
+    sheet.write_string(row, 0, "合计", fmt["head"])
     for j in range(1, last + 1):
         top, bottom = xl_rowcol_to_cell(3, j), xl_rowcol_to_cell(row - 1, j)
         if j < last:
@@ -148,16 +176,20 @@ def _write_budget_sheet(book, table, fixed, cities, rules, year) -> None:  # typ
             value = int(table.loc[table["measure"] == slug, field].fillna(0).sum())
         else:
             value = int(table["amount"].sum())
-        sheet.write_formula(row, j, f"=SUM({top}:{bottom})", total, value)
+        sheet.write_formula(row, j, f"=SUM({top}:{bottom})", fmt["total"], value)
+    return row
 
+
+def _footer(
+    sheet: Worksheet, fmt: dict[str, Format], total_row: int, last: int, rules: MeasuresRules
+) -> None:
     unfixed = [r.name for r in rules.measures.values() if not r.fixed_amount]
-    sheet.merge_range(
-        row + 1, 0, row + 1, last,
+    note = (
         "说明：人数为符合条件且有需求的人数；一次性资金帮扶的预算人数不超过附件1的年度名额。"
-        f"{'、'.join(unfixed)}没有固定标准，未列入。",
-        note,
-    )  # fmt: skip
-    sheet.set_row(row + 1, 36)
+        f"{'、'.join(unfixed)}没有固定标准，未列入。"
+    )
+    sheet.merge_range(total_row + 1, 0, total_row + 1, last, note, fmt["note"])
+    sheet.set_row(total_row + 1, 36)
     sheet.set_column(0, 0, 12)
     sheet.set_column(1, last, 11)
     sheet.set_landscape()

@@ -1,8 +1,9 @@
 """Per person × measure decisions: eligible / ineligible / undetermined, reason, amount.
 
-Every rule comes from MeasuresRules (schemas/rules.toml [measures]); this module only knows
-how to test each kind of condition. The study grant is decided per student and skills
-training also per relative (from the survey's extra sheets). Vectorised per measure.
+Every rule comes from MeasuresRules (schemas/rules.toml [measures]); conditions.py tests
+each kind of condition, this module chooses the conditions of each measure and assembles
+rows. The study grant is decided per student and skills training also per relative (from
+the survey's extra sheets). Vectorised per measure.
 """
 
 from __future__ import annotations
@@ -11,14 +12,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from fanpin.measures.ages import completed_years
 from fanpin.measures.checks import (
     ELIGIBLE,
     FAIL,
-    PASS,
     STR,
     UNKNOWN,
     Check,
@@ -26,12 +25,25 @@ from fanpin.measures.checks import (
     constant_check,
     make_check,
 )
-from fanpin.measures.fields import SURVEY_BY_KEY, label
-from fanpin.measures.people import SURVEY_CONFLICT, SURVEY_MISSING
+from fanpin.measures.conditions import (
+    age_check,
+    answer_unknown_text,
+    class_check,
+    dead_check,
+    history_check,
+    items_check,
+    only_with_survey,
+    period_check,
+    roster_check,
+    survey_check,
+    texts,
+    work_check,
+    yes_check,
+)
 from fanpin.measures.places import place_sort_keys
-from fanpin.measures.rules import MULTIPLE, SLUGS, MeasureRule, MeasuresRules
+from fanpin.measures.rules import SLUGS, MeasureRule, MeasuresRules
 from fanpin.measures.survey import in_set
-from fanpin.normalize.labels import CATEGORY_NAMES, LEVEL_NAMES, category_label, level_label
+from fanpin.normalize.labels import level_label
 
 DECISION_COLUMNS = [
     "id_number",
@@ -66,268 +78,6 @@ class DecisionInputs:
     @property
     def year(self) -> int:
         return self.as_of.year
-
-
-def _texts(values: pd.Series) -> pd.Series:
-    return values.astype("string").astype(STR).fillna("")
-
-
-# ---------------------------------------------------------------- checks about the person
-
-
-def roster_check(on_roster: pd.Series, who: str = "") -> Check:
-    """On the roster of risk disabled people (the target group of every measure)."""
-    idx = on_roster.index
-    return make_check(
-        idx,
-        on_roster.fillna(False).astype(bool),
-        (~on_roster.fillna(True)).astype(bool),
-        "",
-        f"{who}不在未解除返贫风险残疾人名单中",
-        f"{who}身份证号无效，无法与未解除返贫风险残疾人名单对应",
-    )
-
-
-def dead_check(dead: pd.Series, dead_reason: pd.Series, who: str = "") -> Check:
-    """The notice: people who died are not helped (一次性资金帮扶 says so explicitly)."""
-    idx = dead.index
-    dead = dead.fillna(False).astype(bool)
-    text = f"{who}已死亡，不纳入帮扶（" + _texts(dead_reason) + "）"
-    return make_check(idx, ~dead, dead, "", text)
-
-
-def period_check(idx: pd.Index, rule: MeasureRule, year: int) -> Check | None:
-    if rule.period is None:
-        return None
-    start, end = rule.period
-    if start <= year <= end:
-        return constant_check(idx, PASS, "")
-    return constant_check(idx, FAIL, f"{year}年不在本项实施期（{start}—{end}年）内")
-
-
-def age_check(age: pd.Series, low: int | None, high: int | None, who: str = "") -> Check | None:
-    if low is None and high is None:
-        return None
-    idx = age.index
-    shown = who + "年龄" + _texts(age) + "周岁"
-    too_young = (age < low) if low is not None else pd.Series(False, index=idx)
-    too_old = (age > high) if high is not None else pd.Series(False, index=idx)
-    fail_text = pd.Series("", index=idx, dtype=STR)
-    if low is not None:
-        fail_text = fail_text.mask(too_young.fillna(False), shown + f"，未满{low}周岁")
-    if high is not None:
-        fail_text = fail_text.mask(too_old.fillna(False), shown + f"，超过{high}周岁上限")
-    failed = (too_young | too_old).fillna(False)
-    return make_check(
-        idx,
-        age.notna() & ~failed,
-        failed,
-        shown,
-        fail_text,
-        f"{who}缺少出生日期（身份证号无效且未填出生日期），无法计算年龄",
-    )
-
-
-def _category_words(codes: Sequence[int]) -> list[str]:
-    return [CATEGORY_NAMES[c].removesuffix("残疾") for c in codes]
-
-
-def class_scope(rule: MeasureRule) -> str:
-    """The rule's category/level condition in Chinese, e.g. 智力残疾、…或含精神残疾的多重残疾."""
-    parts = []
-    for cat in rule.categories:
-        if cat == MULTIPLE:
-            continue
-        text = CATEGORY_NAMES[cat]
-        if cat in rule.category_levels:
-            text += "（" + "、".join(LEVEL_NAMES[v] for v in rule.category_levels[cat]) + "）"
-        parts.append(text)
-    if MULTIPLE in rule.categories:
-        words = _category_words(rule.multiple_needs_any_of)
-        parts.append(f"含{'或'.join(words)}残疾的多重残疾" if words else "多重残疾")
-    scope = "、".join(parts)
-    if rule.levels:
-        scope += ("，" if scope else "") + "等级限" + "、".join(LEVEL_NAMES[v] for v in rule.levels)
-    return scope
-
-
-def class_check(people: pd.DataFrame, rule: MeasureRule) -> Check | None:
-    """Disability category and level; a multiple disability's parts come from the survey."""
-    if not rule.categories and not rule.levels:
-        return None
-    idx = people.index
-    cat = people["category"].astype("Int8")
-    lvl = people["level"].astype("Int8")
-    shown = _texts(category_label(cat)) + _texts(level_label(lvl))
-    scope = class_scope(rule)
-    false = pd.Series(False, index=idx)
-    failed, unknown = false.copy(), false.copy()
-    unknown_text = pd.Series("", index=idx, dtype=STR)
-    fail_text = "残疾类别等级为" + shown + f"，不属于本项范围（{scope}）"
-
-    if rule.categories:
-        unknown |= cat.isna()
-        unknown_text = unknown_text.mask(cat.isna().to_numpy(), "缺少残疾类别")
-        failed |= (cat.notna() & ~cat.isin(rule.categories)).fillna(False)
-
-    # Level limits: per category (category_levels) and for every category (levels).
-    for code, levels in [
-        *rule.category_levels.items(),
-        *([(0, rule.levels)] if rule.levels else []),
-    ]:
-        applies = (cat == code).fillna(False) if code else pd.Series(True, index=idx)
-        failed |= applies & (lvl.notna() & ~lvl.isin(levels)).fillna(False)
-        missing = applies & lvl.isna()
-        unknown |= missing
-        unknown_text = unknown_text.mask(missing.to_numpy(), "缺少残疾等级")
-
-    comps = people.get("multiple_components")
-    if MULTIPLE in rule.categories and rule.multiple_needs_any_of:
-        words = _category_words(rule.multiple_needs_any_of)
-        is_multiple = (cat == MULTIPLE).fillna(False)
-        comp_text = _texts(comps) if comps is not None else pd.Series("", index=idx, dtype=STR)
-        has_any = pd.Series(False, index=idx)
-        for word in words:
-            has_any |= comp_text.str.contains(word, regex=False)
-        known = comp_text != ""
-        need = "或".join(words)
-        missing = is_multiple & ~known
-        unknown |= missing
-        unknown_text = unknown_text.mask(
-            missing.to_numpy(),
-            f"多重残疾，缺少“{label('multiple_components')}”，无法判断是否含{need}残疾",
-        )
-        no_part = is_multiple & known & ~has_any
-        failed |= no_part
-        fail_text = fail_text.mask(
-            no_part.to_numpy(), "多重残疾（含" + comp_text + f"），不含{need}残疾"
-        )
-        shown = shown.mask((is_multiple & has_any).to_numpy(), shown + "（含" + comp_text + "）")
-
-    passed = ~failed & ~unknown
-    return make_check(idx, passed, failed, "残疾类别等级：" + shown, fail_text, unknown_text)
-
-
-# ---------------------------------------------------------------- checks on survey answers
-
-
-def survey_check(people: pd.DataFrame) -> Check:
-    state = people["survey_state"].astype(STR).fillna(SURVEY_MISSING)
-    note = _texts(people["survey_note"]) if "survey_note" in people else ""
-    unknown_text = pd.Series("需求摸底表中没有此人", index=people.index, dtype=STR)
-    unknown_text = unknown_text.mask((state == SURVEY_CONFLICT).to_numpy(), note)
-    ok = state == "ok"
-    return make_check(people.index, ok, pd.Series(False, index=people.index), "", "", unknown_text)
-
-
-def _answer_unknown_text(rows: pd.DataFrame, key: str) -> pd.Series:
-    """Why an answer is unknown: blank, or written in a way that could not be read."""
-    bad = _texts(rows[f"{key}__bad"]) if f"{key}__bad" in rows else None
-    text = pd.Series(f"未填写“{label(key)}”", index=rows.index, dtype=STR)
-    if bad is not None:
-        text = text.mask((bad != "").to_numpy(), f"“{label(key)}”填写为“" + bad + "”，无法识别")
-    return text
-
-
-def _only_with_survey(check: Check, people: pd.DataFrame) -> Check:
-    """Without a usable survey row the survey check explains; field checks stay silent."""
-    no_survey = (people["survey_state"].astype(STR).fillna(SURVEY_MISSING) != "ok").to_numpy()
-    state = np.where(no_survey, UNKNOWN, check.state).astype(np.int8)
-    return Check(state, check.text.mask(no_survey, ""))
-
-
-def yes_check(people: pd.DataFrame, key: str, column: str | None = None) -> Check:
-    answer = people.get(column or key)
-    idx = people.index
-    if answer is None:
-        answer = pd.Series(pd.NA, index=idx, dtype="boolean")
-    answer = answer.astype("boolean")
-    return make_check(
-        idx,
-        answer.fillna(False),
-        (~answer).fillna(False),
-        f"{label(key)}：是",
-        f"{label(key)}：否",
-        _answer_unknown_text(people, key),
-    )
-
-
-def work_check(people: pd.DataFrame, rule: MeasureRule) -> Check:
-    key = "work_ability"
-    value = people[key].astype(STR) if key in people else pd.Series(pd.NA, index=people.index)
-    shown = f"{label(key)}：" + _texts(value)
-    return make_check(
-        people.index,
-        value.isin(rule.work_ability).fillna(False),
-        (value.notna() & ~value.isin(rule.work_ability)).fillna(False),
-        shown,
-        shown + "，本项需" + "或".join(rule.work_ability),
-        _answer_unknown_text(people, key),
-    )
-
-
-def wanted_items(values: pd.Series, items: Sequence[str]) -> pd.Series:
-    """The rule's items present in parsed cells ("轮椅、拐杖"), joined in rule order."""
-    text = _texts(values)
-    out = pd.Series("", index=values.index, dtype=STR)
-    for item in items:
-        has = text.str.contains(item, regex=False).to_numpy()
-        out = out.mask(has, (out + "、" + item).str.removeprefix("、"))
-    return out
-
-
-def items_check(people: pd.DataFrame, rule: MeasureRule) -> tuple[Check, pd.Series]:
-    key = rule.items_field or ""
-    idx = people.index
-    value = people[key].astype(STR) if key in people else pd.Series(pd.NA, index=idx, dtype=STR)
-    items = rule.items or SURVEY_BY_KEY[key].choices
-    hit = wanted_items(value, items)
-    stated = value.notna()
-    none_text = f"{label(key)}：无"
-    other_text = f"{label(key)}：" + _texts(value) + "，不在本项范围（" + "、".join(items) + "）"
-    fail_text = other_text.mask((_texts(value) == "").to_numpy(), none_text)
-    check = make_check(
-        idx,
-        stated & (hit != ""),
-        stated & (hit == ""),
-        f"{label(key)}：" + hit,
-        fail_text,
-        _answer_unknown_text(people, key),
-    )
-    return check, hit
-
-
-# ---------------------------------------------------------------- once-only rules
-
-
-def history_check(
-    keys: pd.Series, rule: MeasureRule, history: pd.DataFrame | None, year: int, who: str = ""
-) -> Check | None:
-    """Ineligible when the history shows this measure already received within the window."""
-    if not rule.uses_history:
-        return None
-    idx = keys.index
-    if history is None:
-        return constant_check(idx, PASS, "")  # _rows adds the caveat to eligible reasons
-    if rule.once_in_period and rule.period is not None:
-        low, high = rule.period[0], min(rule.period[1], year)
-        rule_text = f"{rule.period[0]}—{rule.period[1]}年每人只帮扶一次"
-    else:
-        span = rule.repeat_after_years or 1
-        low, high = year - span + 1, year
-        rule_text = "每年一次" if span == 1 else f"{span}年内只补助一次"
-    past = history[(history["measure"] == rule.slug) & history["year"].between(low, high)]
-    last = past.groupby("pid")["year"].max()
-    got = keys.map(last).astype("Int64")
-    fail_text = f"{who}已于" + _texts(got) + f"年获得{rule.name}，{rule_text}"
-    return make_check(
-        idx,
-        keys.notna() & got.isna(),
-        got.notna(),
-        "",
-        fail_text,
-        f"{who}身份证号无效，无法核对以往帮扶",
-    )
 
 
 # ---------------------------------------------------------------- assembling rows
@@ -396,7 +146,7 @@ def decide_person_measure(inputs: DecisionInputs, rule: MeasureRule) -> pd.DataF
         check, hit = items_check(people, rule)
         field_checks.append(check)
         base = base.assign(item=hit.replace("", pd.NA))
-    checks += [_only_with_survey(c, people) for c in field_checks]
+    checks += [only_with_survey(c, people) for c in field_checks]
     checks.append(history_check(people["pid"], rule, inputs.history, inputs.year))
     if rule.unit == "household":
         head = people.get("head_id")
@@ -456,7 +206,7 @@ def decide_students(inputs: DecisionInputs, rule: MeasureRule) -> pd.DataFrame:
                     students["lottery_funded"].astype("boolean").fillna(False),
                     "在学期间未获省彩票公益金资助",
                     "在学期间已获省彩票公益金资助",
-                    _answer_unknown_text(students, "lottery_funded"),
+                    answer_unknown_text(students, "lottery_funded"),
                 )
             )
         excluded = [
@@ -470,9 +220,9 @@ def decide_students(inputs: DecisionInputs, rule: MeasureRule) -> pd.DataFrame:
                     idx,
                     enrol.notna() & ~hit,
                     hit,
-                    "入学年份" + _texts(enrol) + "年",
-                    _texts(enrol) + f"年入学，{year}年度不纳入资助",
-                    _answer_unknown_text(students, "enrol_year"),
+                    "入学年份" + texts(enrol) + "年",
+                    texts(enrol) + f"年入学，{year}年度不纳入资助",
+                    answer_unknown_text(students, "enrol_year"),
                 )
             )
         checks.append(history_check(students["student_id"], rule, inputs.history, year, "该学生"))
@@ -519,7 +269,7 @@ def decide_relatives(inputs: DecisionInputs, rule: MeasureRule) -> pd.DataFrame 
     idx = rel.index
     parents = _parents(inputs, rel["disabled_id"])
     level = parents["level"].astype("Int8")
-    severe_text = "所属残疾人为" + _texts(level_label(level)) + "，非重度残疾人"
+    severe_text = "所属残疾人为" + texts(level_label(level)) + "，非重度残疾人"
     relation = rel["relationship"].astype(STR)
     cohabit = rel["cohabiting"].astype("boolean")
     needs_cohabit = relation.isin(spec.cohabit_required).fillna(False)
@@ -538,9 +288,9 @@ def decide_relatives(inputs: DecisionInputs, rule: MeasureRule) -> pd.DataFrame 
             idx,
             relation.isin(spec.relationships).fillna(False),
             (relation.notna() & ~relation.isin(spec.relationships)).fillna(False),
-            "与残疾人关系：" + _texts(relation),
-            "与残疾人关系：" + _texts(relation) + "，须为" + "或".join(spec.relationships),
-            _answer_unknown_text(rel, "relationship"),
+            "与残疾人关系：" + texts(relation),
+            "与残疾人关系：" + texts(relation) + "，须为" + "或".join(spec.relationships),
+            answer_unknown_text(rel, "relationship"),
         ),
         make_check(
             idx,
@@ -548,7 +298,7 @@ def decide_relatives(inputs: DecisionInputs, rule: MeasureRule) -> pd.DataFrame 
             needs_cohabit & (~cohabit).fillna(False),
             pd.Series("", index=idx, dtype=STR).mask(needs_cohabit.to_numpy(), "与残疾人共同生活"),
             "直系亲属未与残疾人共同生活",
-            _answer_unknown_text(rel, "cohabiting"),
+            answer_unknown_text(rel, "cohabiting"),
         ),
         age_check(rel["age"].astype("Int64"), spec.min_age, spec.max_age, who="培训人"),
         _id_present(rel["trainee_id"], "培训人"),

@@ -200,12 +200,6 @@ def join_people(roster: pd.DataFrame, survey: pd.DataFrame | None) -> pd.DataFra
     return combined
 
 
-def add_ages(people: pd.DataFrame, as_of: dt.date, column: str = "birth") -> pd.DataFrame:
-    out = people.copy()
-    out["age"] = completed_years(out[column], as_of)
-    return out
-
-
 def prepare_students(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[InputProblem]]:
     """在校大学生 rows: disabled_id (parent), student_id/name, school, enrol_year,
     lottery_funded; IDs normalised."""

@@ -49,6 +49,8 @@ def char_matrix(fixed: pd.Series, width: int) -> np.ndarray:
     if len(fixed) == 0:
         return np.zeros((0, width), dtype=np.uint8)
     chunk = pa.array(fixed.astype("string").array, type=pa.string(), from_pandas=True)
+    if isinstance(chunk, pa.ChunkedArray):  # pandas may hold several Arrow chunks
+        chunk = chunk.combine_chunks()
     offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[
         chunk.offset : chunk.offset + len(chunk) + 1
     ]

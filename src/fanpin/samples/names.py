@@ -22,7 +22,9 @@ SURNAMES = list(
     "袁许苏吕邓魏史侯孟白崔常康申秦姚石范樊兰雷翟耿尹阎郑"
 )
 COMPOUND_SURNAMES = ["欧阳", "司马", "上官", "令狐", "尉迟", "皇甫", "诸葛"]
-MALE_CHARS = list("建国明伟强军平华志勇杰涛斌刚海峰波辉鹏磊林文武宏东生福贵忠德成龙虎兴旺宝山永春喜庆锁柱长保")
+MALE_CHARS = list(
+    "建国明伟强军平华志勇杰涛斌刚海峰波辉鹏磊林文武宏东生福贵忠德成龙虎兴旺宝山永春喜庆锁柱长保"
+)
 FEMALE_CHARS = list("秀英兰芳丽娟敏静霞红玲梅燕艳萍桂珍凤花琴莲玉翠云娥香爱美婷雪琳丹")
 SHARED_CHARS = list("小晓金银新淑慧俊佳晨雨子亮")
 # Minority names: given name, a middle dot, then the father's name.
@@ -52,9 +54,10 @@ def in_gbk(text: str) -> bool:
 def _trad_table() -> tuple[np.ndarray, np.ndarray]:
     """Sorted code points of pool characters and their traditional forms."""
     s2t, t2s = _converters()
-    chars = sorted(set("".join(SURNAMES + COMPOUND_SURNAMES + MALE_CHARS + FEMALE_CHARS)) | set(
-        "".join(SHARED_CHARS)
-    ))
+    chars = sorted(
+        set("".join(SURNAMES + COMPOUND_SURNAMES + MALE_CHARS + FEMALE_CHARS))
+        | set("".join(SHARED_CHARS))
+    )
     keys, vals = [], []
     for ch in chars:
         trad = s2t.convert(ch)

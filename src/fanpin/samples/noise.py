@@ -57,7 +57,9 @@ def id_form(form: int, ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         return np.strings.add("'", s)
     if form == 2:
         head, mid, tail = (np.strings.slice(s, a, b) for a, b in ((0, 6), (6, 14), (14, 18)))
-        return np.strings.add(np.strings.add(head, " "), np.strings.add(np.strings.add(mid, " "), tail))
+        return np.strings.add(
+            np.strings.add(head, " "), np.strings.add(np.strings.add(mid, " "), tail)
+        )
     if form == 3:
         return fullwidth(ids).astype(SD)
     if form == 4:

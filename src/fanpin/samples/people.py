@@ -186,12 +186,23 @@ def _regions(
     old = historic_codes()
     if not old or p <= 0:
         return region
-    old_code = np.array([int(d.code) for d in old], dtype=np.int64)
-    old_end = np.array([d.end for d in old], dtype=np.int64)
-    pick = rng.integers(0, len(old), len(region))
-    same_city = old_code[pick] // 100 == region // 100
-    eligible = same_city & (birth_year < old_end[pick] - 16) & (rng.random(len(region)) < p)
-    region[eligible] = old_code[pick][eligible]
+    # Abolished codes grouped by city prefix (1401 ... 1411): a small padded table.
+    prefixes = np.arange(1401, 1412)
+    by_city = [[d for d in old if int(d.code) // 100 == c] for c in prefixes]
+    width = max(1, max(len(g) for g in by_city))
+    codes = np.zeros((len(prefixes), width), dtype=np.int64)
+    ends = np.zeros((len(prefixes), width), dtype=np.int64)
+    for i, group in enumerate(by_city):
+        codes[i, : len(group)] = [int(d.code) for d in group]
+        ends[i, : len(group)] = [d.end for d in group]
+    counts = np.array([len(g) for g in by_city])
+
+    city = np.clip(region // 100 - 1401, 0, len(prefixes) - 1)
+    pick = (rng.random(len(region)) * np.maximum(counts[city], 1)).astype(np.int64)
+    # Issued as an adult while the old code was still in use.
+    eligible = (counts[city] > 0) & (birth_year + 16 < ends[city, pick])
+    eligible &= rng.random(len(region)) < p
+    region[eligible] = codes[city, pick][eligible]
     return region
 
 

@@ -89,10 +89,12 @@ class Planter:
         )
 
     # ---- picking
-    def pick(self, mask: np.ndarray, k: int) -> np.ndarray:
+    def pick(self, mask: np.ndarray, k: int, strict: bool = True) -> np.ndarray:
+        """k people from `mask` not used yet (fewer if not strict and too few exist)."""
         idx = np.flatnonzero(mask & ~self.p["used"])
-        if len(idx) < k:
+        if len(idx) < k and strict:
             raise RuntimeError(f"only {len(idx)} candidates for a situation needing {k}")
+        k = min(k, len(idx))
         chosen = np.sort(self.rng.choice(idx, size=k, replace=False))
         self.p["used"][chosen] = True
         return chosen
@@ -157,7 +159,9 @@ def plant_facts(pop: Population, profile: Profile, rng: np.random.Generator) -> 
     for pid in paid:
         kind = SUBSIDY_TYPE[1 if p["level"][pid] in (1, 2) else 0]
         month = pop.period.pay_months[p["extra_pay"][pid]]
-        pl.note("DECEASED_PAID", "subsidy", np.array([pid]), f"证件已死亡/注销，{month}仍发放{kind}")
+        pl.note(
+            "DECEASED_PAID", "subsidy", np.array([pid]), f"证件已死亡/注销，{month}仍发放{kind}"
+        )
     pl.note("DECEASED_PAID", "dibao", kept, "证件已死亡/注销，低保仍为在保")
 
     _plant_controls(pl, profile)
@@ -171,18 +175,20 @@ def _plant_controls(pl: Planter, profile: Profile) -> None:
     label = pl.pop.period.label
 
     # 特困供养 risk people, made severe: exempt from both subsidies, counted as on 低保.
-    who = pl.pick(pl.risk() & pl.on_dibao((DIBAO_DESTITUTE,)), k)
+    who = pl.pick(pl.risk() & pl.on_dibao((DIBAO_DESTITUTE,)), k, strict=False)
     p["level"][who] = 1
     for code in ("MISSING_LIVING_SUBSIDY", "MISSING_CARE_SUBSIDY", "MISSING_DIBAO"):
         pl.note(code, "dpf", who, "特困供养在保：默认口径不计缺发、不计未纳入低保", expected=False)
 
     # 三级智力: no care subsidy under default rules (the province may switch it on).
-    who = pl.pick(pl.risk() & pl.single() & pl.on_dibao(), k)
+    who = pl.pick(pl.risk() & pl.single() & pl.on_dibao(), k, strict=False)
     p["category"][who], p["level"][who] = 5, 3
-    pl.note("MISSING_CARE_SUBSIDY", "dpf", who, "三级智力残疾：默认口径不享受护理补贴", expected=False)
+    pl.note(
+        "MISSING_CARE_SUBSIDY", "dpf", who, "三级智力残疾：默认口径不享受护理补贴", expected=False
+    )
 
     # Paid only in the quarter's last month: still paid in the quarter.
-    who = pl.pick(pl.risk() & pl.single() & pl.on_dibao(), k)
+    who = pl.pick(pl.risk() & pl.single() & pl.on_dibao(), k, strict=False)
     p["level"][who] = 2
     p["pay_from_override"][who] = 2
     for code in ("MISSING_LIVING_SUBSIDY", "MISSING_CARE_SUBSIDY"):
@@ -190,21 +196,25 @@ def _plant_controls(pl: Planter, profile: Profile) -> None:
 
     # Newly certified severe people in a 监测户 whose risk was cleared: they are in the list.
     n_new = profile.new_controls
-    who = pl.pick(pl.valid() & (pl.pop.person_hh("monitor") == MONITORED_CLEARED), max(1, n_new // 3))
+    cleared = pl.valid() & (pl.pop.person_hh("monitor") == MONITORED_CLEARED)
+    who = pl.pick(cleared, max(1, n_new // 3), strict=False)
     p["level"][who] = pl.rng.choice([1, 2], size=len(who))
     p["cert_date"][who] = pl.quarter_days(len(who))
     for code in ("NOT_MONITORED_SEVERE", "NEW_RISK_DISABLED"):
-        pl.note(code, "dpf", who, "新办证重度残疾人，在监测名单中（监测户，风险已消除）", expected=False)
+        pl.note(
+            code, "dpf", who, "新办证重度残疾人，在监测名单中（监测户，风险已消除）", expected=False
+        )
 
     # Newly certified 三/四级 people outside the list: not severe, no home visit.
-    who = pl.pick(pl.valid() & pl.unmonitored() & np.isin(p["level"], [3, 4]), n_new)
+    mild = pl.valid() & pl.unmonitored() & np.isin(p["level"], [3, 4])
+    who = pl.pick(mild, n_new, strict=False)
     p["cert_date"][who] = pl.quarter_days(len(who))
     pl.note("NOT_MONITORED_SEVERE", "dpf", who, "新办证三、四级残疾人，不属重度", expected=False)
 
     # Dead or cancelled holders whose 低保 row is 停保: not paid, nothing to report.
     dead = np.isin(p["status"], [STATUS_DEAD, STATUS_CANCELLED])
     gone = p["disabled"] & dead & (pl.pop.person_hh("dibao") > 0)
-    who = pl.pick(gone & ~p["dibao_row_active"], min(k, int((gone & ~p["used"]).sum())))
+    who = pl.pick(gone & ~p["dibao_row_active"], k, strict=False)
     pl.note("DECEASED_PAID", "dibao", who, "证件死亡/注销，低保已停保", expected=False)
 
 
@@ -304,13 +314,19 @@ def plant_rows(
     _duplicates(rp, max(2, k // 2))
 
     # SEX_MISMATCH: the 性别 column says the other sex.
-    rows = rp.take("dpf", rp.rows("dpf", pl.clean_holder()), k, "SEX_MISMATCH", "性别与身份证号不符")
+    rows = rp.take(
+        "dpf", rp.rows("dpf", pl.clean_holder()), k, "SEX_MISMATCH", "性别与身份证号不符"
+    )
     sex = tables["dpf"].num("sex")
     sex[rows] = 1 - sex[rows]
 
     # CERT_ID_MISMATCH: one digit of the ID part of the certificate number differs.
     rows = rp.take(
-        "dpf", rp.rows("dpf", pl.clean_holder()), k, "CERT_ID_MISMATCH", "残疾人证号前18位有一位与身份证号不同"
+        "dpf",
+        rp.rows("dpf", pl.clean_holder()),
+        k,
+        "CERT_ID_MISMATCH",
+        "残疾人证号前18位有一位与身份证号不同",
     )
     dpf = tables["dpf"]
     changed = [t[:16] + str((int(t[16]) + 2) % 10) + t[17:] for t in dpf.texts("cert_text", rows)]
@@ -318,7 +334,11 @@ def plant_rows(
 
     # CERT_CLASS_MISMATCH: the category (even) or level (odd) digit disagrees with the columns.
     rows = rp.take(
-        "dpf", rp.rows("dpf", pl.clean_holder()), k, "CERT_CLASS_MISMATCH", "残疾人证号中的类别或等级与表中登记不同"
+        "dpf",
+        rp.rows("dpf", pl.clean_holder()),
+        k,
+        "CERT_CLASS_MISMATCH",
+        "残疾人证号中的类别或等级与表中登记不同",
     )
     changed = []
     for i, text in enumerate(dpf.texts("cert_text", rows)):
@@ -359,28 +379,54 @@ def _invalid_ids(rp: RowPlanter, k: int, members: np.ndarray) -> None:
     counts = {f: k // len(forms) + (i < k % len(forms)) for i, f in enumerate(forms)}
     dpf = rp.tables["dpf"]
 
-    rows = rp.take("dpf", rp.rows("dpf", pl.dpf_only()), counts["dpf_check"], "INVALID_ID", "身份证号校验位错误")
+    rows = rp.take(
+        "dpf",
+        rp.rows("dpf", pl.dpf_only()),
+        counts["dpf_check"],
+        "INVALID_ID",
+        "身份证号校验位错误",
+    )
     for r in rows:
         right = rp.person_id("dpf", r)
         _rewrite_dpf_id(dpf, r, _wrong_check(right[:17], right[17]))
 
-    rows = rp.take("dpf", rp.rows("dpf", pl.dpf_only()), counts["dpf_date"], "INVALID_ID", "身份证号中的出生日期不存在")
+    rows = rp.take(
+        "dpf",
+        rp.rows("dpf", pl.dpf_only()),
+        counts["dpf_date"],
+        "INVALID_ID",
+        "身份证号中的出生日期不存在",
+    )
     for i, r in enumerate(rows):
         right = rp.person_id("dpf", r)
         date = "0230" if i % 2 else "1315"  # 2月30日 / 13月
         _rewrite_dpf_id(dpf, r, _with_check(right[:10] + date + right[14:17]))
 
-    rows = rp.take("dibao", rp.rows("dibao", members), counts["dibao_length"], "INVALID_ID", "身份证号少一位")
+    rows = rp.take(
+        "dibao", rp.rows("dibao", members), counts["dibao_length"], "INVALID_ID", "身份证号少一位"
+    )
     for r in rows:
         right = rp.person_id("dibao", r)
         rp.set_id("dibao", r, right[:9] + right[10:])
 
-    rows = rp.take("monitor", rp.rows("monitor", members), counts["monitor_length"], "INVALID_ID", "身份证号多一位")
+    rows = rp.take(
+        "monitor",
+        rp.rows("monitor", members),
+        counts["monitor_length"],
+        "INVALID_ID",
+        "身份证号多一位",
+    )
     for r in rows:
         right = rp.person_id("monitor", r)
         rp.set_id("monitor", r, right[:12] + right[11:])
 
-    rows = rp.take("subsidy", rp.rows("subsidy", pl.clean_holder()), counts["subsidy_check"], "INVALID_ID", "身份证号校验位错误（残疾人证号正确）")
+    rows = rp.take(
+        "subsidy",
+        rp.rows("subsidy", pl.clean_holder()),
+        counts["subsidy_check"],
+        "INVALID_ID",
+        "身份证号校验位错误（残疾人证号正确）",
+    )
     for r in rows:
         right = rp.person_id("subsidy", r)
         rp.set_id("subsidy", r, _wrong_check(right[:17], right[17]))
@@ -419,11 +465,35 @@ def _unrecoverable_ids(rp: RowPlanter, k: int, members: np.ndarray) -> None:
 
     dpf_numeric = {f for f in numeric if f.startswith("dpf")} or None
     rows = rp.rows("dpf", pl.dpf_only() & digits, dpf_numeric)
-    damage("dpf", rp.take("dpf", rows, counts["dpf_number"], "ID_UNRECOVERABLE", "身份证号被存成数字"), "number")
+    damage(
+        "dpf",
+        rp.take("dpf", rows, counts["dpf_number"], "ID_UNRECOVERABLE", "身份证号被存成数字"),
+        "number",
+    )
     text_files = {str(f) for f in rp.tables["dpf"].labels["file"] if str(f).endswith(".csv")}
     rows = rp.rows("dpf", pl.dpf_only() & digits, text_files or None)
-    damage("dpf", rp.take("dpf", rows, counts["dpf_exponent_text"], "ID_UNRECOVERABLE", "身份证号显示为科学计数法"), "exp")
+    damage(
+        "dpf",
+        rp.take(
+            "dpf", rows, counts["dpf_exponent_text"], "ID_UNRECOVERABLE", "身份证号显示为科学计数法"
+        ),
+        "exp",
+    )
     rows = rp.rows("dibao", members)
-    damage("dibao", rp.take("dibao", rows, counts["dibao_number"], "ID_UNRECOVERABLE", "身份证号被存成数字"), "number")
+    damage(
+        "dibao",
+        rp.take("dibao", rows, counts["dibao_number"], "ID_UNRECOVERABLE", "身份证号被存成数字"),
+        "number",
+    )
     rows = rp.rows("subsidy", pl.clean_holder() & digits)
-    damage("subsidy", rp.take("subsidy", rows, counts["subsidy_dot0"], "ID_UNRECOVERABLE", "身份证号末尾带“.0”，后几位已变"), "dot0")
+    damage(
+        "subsidy",
+        rp.take(
+            "subsidy",
+            rows,
+            counts["subsidy_dot0"],
+            "ID_UNRECOVERABLE",
+            "身份证号末尾带“.0”，后几位已变",
+        ),
+        "dot0",
+    )

@@ -25,19 +25,84 @@ from fanpin.samples.tables import Table
 
 DPF_HEADERS = {
     # file -> header words (the alias differences are on purpose)
-    "dpf_taiyuan.xlsx": ["序号", "姓名", "性别", "公民身份号码", "残疾人证号", "残疾类别", "残疾等级",
-                         "市", "县(区)", "乡镇(街道)", "村(社区)", "发证日期", "证件状态", "联系电话"],
-    "dpf_datong.xls": ["序号", "姓名", "性别", "身份证号", "残疾人证号", "残疾类别", "残疾等级",
-                       "市", "县(区)", "乡镇(街道)", "村(社区)", "发证日期", "证件状态", "联系电话"],
-    "dpf_others.csv": ["序号", "姓名", "性别", "身份证号码", "残疾证号", "残疾类别", "残疾等级",
-                       "市", "县（区）", "乡镇", "村", "发证日期", "证件状态", "联系电话"],
+    "dpf_taiyuan.xlsx": [
+        "序号",
+        "姓名",
+        "性别",
+        "公民身份号码",
+        "残疾人证号",
+        "残疾类别",
+        "残疾等级",
+        "市",
+        "县(区)",
+        "乡镇(街道)",
+        "村(社区)",
+        "发证日期",
+        "证件状态",
+        "联系电话",
+    ],
+    "dpf_datong.xls": [
+        "序号",
+        "姓名",
+        "性别",
+        "身份证号",
+        "残疾人证号",
+        "残疾类别",
+        "残疾等级",
+        "市",
+        "县(区)",
+        "乡镇(街道)",
+        "村(社区)",
+        "发证日期",
+        "证件状态",
+        "联系电话",
+    ],
+    "dpf_others.csv": [
+        "序号",
+        "姓名",
+        "性别",
+        "身份证号码",
+        "残疾证号",
+        "残疾类别",
+        "残疾等级",
+        "市",
+        "县（区）",
+        "乡镇",
+        "村",
+        "发证日期",
+        "证件状态",
+        "联系电话",
+    ],
 }
-SUBSIDY_HEADERS = ["序号", "姓名", "公民身份号码", "残疾人证号", "补贴类型", "发放年月", "发放金额",
-                   "市", "县(区)"]
-MONITOR_HEADERS = ["序号", "市", "县(区)", "乡镇", "村", "户主身份证号", "姓名", "证件号码",
-                   "与户主关系", "户类型", "监测对象类别", "风险是否消除"]
-DIBAO_GROUPS = [("基本信息", ["姓名", "身份证号", "户主姓名", "户主身份证号", "与户主关系"]),
-                ("保障信息", ["保障类别", "保障状态"])]
+SUBSIDY_HEADERS = [
+    "序号",
+    "姓名",
+    "公民身份号码",
+    "残疾人证号",
+    "补贴类型",
+    "发放年月",
+    "发放金额",
+    "市",
+    "县(区)",
+]
+MONITOR_HEADERS = [
+    "序号",
+    "市",
+    "县(区)",
+    "乡镇",
+    "村",
+    "户主身份证号",
+    "姓名",
+    "证件号码",
+    "与户主关系",
+    "户类型",
+    "监测对象类别",
+    "风险是否消除",
+]
+DIBAO_GROUPS = [
+    ("基本信息", ["姓名", "身份证号", "户主姓名", "户主身份证号", "与户主关系"]),
+    ("保障信息", ["保障类别", "保障状态"]),
+]
 DIBAO_BLANK_EVERY = 150  # a blank row after this many data rows, as in hand-kept rosters
 
 
@@ -51,7 +116,9 @@ class Located:
 
     @classmethod
     def empty(cls, n: int) -> Located:
-        return cls(np.full(n, "", dtype=object), np.full(n, "", dtype=object), np.zeros(n, np.int64))
+        return cls(
+            np.full(n, "", dtype=object), np.full(n, "", dtype=object), np.zeros(n, np.int64)
+        )
 
     def put(self, rows: np.ndarray, source: str, sheet: str, excel_rows: np.ndarray) -> None:
         self.source[rows] = source
@@ -93,9 +160,19 @@ def _dpf_values(v: dict[str, np.ndarray], r: int, style: str) -> list[object]:
     elif style == "csv":
         date = f"{d.year}/{d.month}/{d.day}"
     return [
-        str(v["name"][r]), str(v["sex"][r]), _id_cell(v, r), str(v["cert_text"][r]), category,
-        level, str(v["city"][r]), str(v["county"][r]), str(v["township"][r]),
-        str(v["village"][r]), date, str(v["status"][r]), str(v["phone"][r]),
+        str(v["name"][r]),
+        str(v["sex"][r]),
+        _id_cell(v, r),
+        str(v["cert_text"][r]),
+        category,
+        level,
+        str(v["city"][r]),
+        str(v["county"][r]),
+        str(v["township"][r]),
+        str(v["village"][r]),
+        date,
+        str(v["status"][r]),
+        str(v["phone"][r]),
     ]
 
 
@@ -114,7 +191,9 @@ def write_dpf_xlsx(pop: Population, t: Table, rows: np.ndarray, path: Path, loc:
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws["A1"].font = _title_font()
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(["填报单位：太原市残疾人联合会（盖章）"] + [""] * 9 + ["填报日期：", f"{end.year}年10月8日"])
+    ws.append(
+        ["填报单位：太原市残疾人联合会（盖章）"] + [""] * 9 + ["填报日期：", f"{end.year}年10月8日"]
+    )
     ws.append(headers)
     v = _view(t)
     for i, r in enumerate(rows, start=1):
@@ -125,7 +204,9 @@ def write_dpf_xlsx(pop: Population, t: Table, rows: np.ndarray, path: Path, loc:
         ws.cell(row, 12).number_format = "yyyy-mm-dd"
         ws.cell(row, 14).number_format = "@"
     ws.append(["合计", f"{len(rows)}人"])
-    for col, width in zip("ABCDEFGHIJKLMN", (6, 10, 6, 22, 26, 8, 8, 10, 12, 14, 12, 12, 10, 14), strict=True):
+    for col, width in zip(
+        "ABCDEFGHIJKLMN", (6, 10, 6, 22, 26, 8, 8, 10, 12, 14, 12, 12, 10, 14), strict=True
+    ):
         ws.column_dimensions[col].width = width
     wb.save(path)
     loc.put(rows, path.name, ws.title, 4 + np.arange(len(rows)))
@@ -191,37 +272,56 @@ def write_dibao_xlsx(pop: Population, t: Table, rows: np.ndarray, path: Path, lo
         if i and i % DIBAO_BLANK_EVERY == 0:
             row += 1  # leave a blank row
         values = [
-            i + 1, str(v["city"][r]), str(v["county"][r]), str(v["name"][r]), _id_cell(v, r),
-            str(v["head_name"][r]), str(v["head_id_text"][r]), str(v["relation"][r]),
-            str(v["dibao_type"][r]), str(v["dibao_status"][r]),
+            i + 1,
+            str(v["city"][r]),
+            str(v["county"][r]),
+            str(v["name"][r]),
+            _id_cell(v, r),
+            str(v["head_name"][r]),
+            str(v["head_id_text"][r]),
+            str(v["relation"][r]),
+            str(v["dibao_type"][r]),
+            str(v["dibao_status"][r]),
         ]
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row, col, value)
             if col in (5, 7) and isinstance(value, str):
                 cell.number_format = "@"
         excel_rows[i] = row
-    for col, w in zip("ABCDEFGHIJ", (6, 10, 12, 12, 22, 12, 22, 10, 10, 8), strict=True):
-        ws.column_dimensions[col].width = w
+    for letter, w in zip("ABCDEFGHIJ", (6, 10, 12, 12, 22, 12, 22, 10, 10, 8), strict=True):
+        ws.column_dimensions[letter].width = w
     wb.save(path)
     loc.put(rows, path.name, ws.title, excel_rows)
 
 
-def write_subsidy_csv(pop: Population, t: Table, rows: np.ndarray, path: Path, loc: Located) -> None:
+def write_subsidy_csv(
+    pop: Population, t: Table, rows: np.ndarray, path: Path, loc: Located
+) -> None:
     """两项补贴 payroll: UTF-8 with BOM, 发放年月 as 202407."""
     v = _view(t)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(SUBSIDY_HEADERS)
         for i, r in enumerate(rows, start=1):
-            out.writerow([
-                i, str(v["name"][r]), str(v["id_text"][r]), str(v["cert_text"][r]),
-                str(v["subsidy_type"][r]), str(v["month"][r]), f"{v['amount'][r]:.2f}",
-                str(v["city"][r]), str(v["county"][r]),
-            ])
+            out.writerow(
+                [
+                    i,
+                    str(v["name"][r]),
+                    str(v["id_text"][r]),
+                    str(v["cert_text"][r]),
+                    str(v["subsidy_type"][r]),
+                    str(v["month"][r]),
+                    f"{v['amount'][r]:.2f}",
+                    str(v["city"][r]),
+                    str(v["county"][r]),
+                ]
+            )
     loc.put(rows, path.name, "", 2 + np.arange(len(rows)))
 
 
-def write_monitor_xlsx(pop: Population, t: Table, rows: np.ndarray, path: Path, loc: Located) -> None:
+def write_monitor_xlsx(
+    pop: Population, t: Table, rows: np.ndarray, path: Path, loc: Located
+) -> None:
     """防返贫监测 list: one sheet per city, header on row 1."""
     v = _view(t)
     wb = openpyxl.Workbook()
@@ -232,12 +332,22 @@ def write_monitor_xlsx(pop: Population, t: Table, rows: np.ndarray, path: Path, 
         ws.append(MONITOR_HEADERS)
         mine = rows[cities == city]
         for i, r in enumerate(mine, start=1):
-            ws.append([
-                i, str(city), str(v["county"][r]), str(v["township"][r]),
-                str(v["village"][r]), str(v["head_id_text"][r]), str(v["name"][r]),
-                _id_cell(v, r), str(v["relation"][r]), str(v["household_type"][r]),
-                str(v["monitor_class"][r]), str(v["risk_cleared"][r]),
-            ])
+            ws.append(
+                [
+                    i,
+                    str(city),
+                    str(v["county"][r]),
+                    str(v["township"][r]),
+                    str(v["village"][r]),
+                    str(v["head_id_text"][r]),
+                    str(v["name"][r]),
+                    _id_cell(v, r),
+                    str(v["relation"][r]),
+                    str(v["household_type"][r]),
+                    str(v["monitor_class"][r]),
+                    str(v["risk_cleared"][r]),
+                ]
+            )
             for col in (6, 8):
                 ws.cell(ws.max_row, col).number_format = "@"
         loc.put(mine, path.name, ws.title, 2 + np.arange(len(mine)))

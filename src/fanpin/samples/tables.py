@@ -3,6 +3,7 @@ Arrow for long text), label pools for coded columns, and bookkeeping columns."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,11 +63,10 @@ class Table:
         got = base.take(pa.array(np.asarray(rows, dtype=np.int64))).to_pylist()
         return [edits.get(int(r), v) for r, v in zip(rows, got, strict=True)]
 
-    def set_texts(self, column: str, rows: np.ndarray, values: object) -> None:
+    def set_texts(self, column: str, rows: np.ndarray, values: Iterable[object]) -> None:
         """Replace the text of some rows (applied lazily, in one pass per column)."""
         edits = self.pending.setdefault(column, {})
-        vals = list(values) if not isinstance(values, str) else [values] * len(rows)
-        edits.update(zip((int(r) for r in rows), (str(v) for v in vals), strict=True))
+        edits.update(zip((int(r) for r in rows), (str(v) for v in values), strict=True))
 
     def flush(self, column: str | None = None) -> None:
         for name in [column] if column else list(self.pending):
