@@ -207,6 +207,8 @@ def _verdict(result: SetResult) -> str:
     if compare is None or compare.exit_code != 0:
         return "比对失败，见日志"
     if result.data.fmt == "parquet":
+        if result.data.scale < 1:
+            return "（目标按省级规模）"
         ok = compare.seconds < PARQUET_SECONDS and compare.peak_mb < PARQUET_MB
     elif read is not None and read.seconds > 0:
         ok = compare.seconds <= XLSX_RATIO * read.seconds

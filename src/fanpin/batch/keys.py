@@ -14,7 +14,6 @@ next quarter, makes the finding look resolved and a new one appear.
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow as pa
 
 from fanpin.normalize.certs import parse_certs
 from fanpin.normalize.ids import normalize_ids
@@ -23,14 +22,9 @@ STR = pd.StringDtype("pyarrow")
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    """The column as one contiguous Arrow string array (concatenated findings arrive in many
-    chunks, which the vectorised ID code does not accept)."""
     if column not in frame:
         return pd.Series(pd.NA, index=frame.index, dtype=STR)
-    arr = pa.array(frame[column].astype(STR).array, type=pa.string(), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return pd.Series(arr, index=frame.index, dtype=STR)
+    return frame[column].astype(STR)
 
 
 def person_keys(findings: pd.DataFrame) -> pd.Series:

@@ -12,10 +12,11 @@ import pandas as pd
 
 from fanpin.samples import idgen
 from fanpin.samples.agencies import build_tables
+from fanpin.samples.faults import plant_rows
 from fanpin.samples.noise import add_head_id_noise, add_id_noise, add_name_noise
 from fanpin.samples.people import SAMPLE, Population, Profile, build_population
 from fanpin.samples.period import Period
-from fanpin.samples.plants import Planted, plant_facts, plant_rare_names, plant_rows
+from fanpin.samples.plants import Planted, plant_facts, plant_rare_names
 from fanpin.samples.shapes import Located, write_sample_files
 from fanpin.samples.tables import Table
 from fanpin.samples.truth import truth_frame
