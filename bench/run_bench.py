@@ -71,7 +71,7 @@ class Measurement:
 class SetResult:
     data: DataSet
     rows: dict[str, int]
-    generated_seconds: float | None
+    generated: Measurement | None  # None when the set was already there
     steps: list[Measurement] = field(default_factory=list)
 
     def step(self, name: str) -> Measurement | None:
@@ -108,21 +108,34 @@ def fanpin_executable() -> str:
 # ---------------------------------------------------------------- data sets
 
 
-def ensure_data(data: DataSet, regenerate: bool) -> tuple[dict[str, int], float | None]:
-    """Generate the set unless a complete copy exists; returns rows per kind and the
-    generation time (None when it was already there)."""
+def ensure_data(data: DataSet, regenerate: bool) -> tuple[dict[str, int], Measurement | None]:
+    """Generate the set (in a child process, so this one stays small while compare runs)
+    unless a complete copy exists; returns rows per kind and the generation measurement."""
     if data.meta_path.exists() and not regenerate:
         meta = json.loads(data.meta_path.read_text(encoding="utf-8"))
         return meta["rows"], None
-    from fanpin.samples.scale import generate_scale
-
     if data.meta_path.exists():
         data.meta_path.unlink()
     print(f"生成数据 {data.name} ……", flush=True)
-    result = generate_scale(data.folder, data.scale, data.fmt, seed=data.seed, quarter=QUARTER)
-    meta = {"rows": result.rows, "seconds": result.seconds, "fmt": data.fmt, "scale": data.scale}
-    data.meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    return result.rows, result.seconds["total"]
+    data.folder.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, str(Path(__file__).resolve()), "--generate", str(data.folder)]
+    argv += ["--fmt", data.fmt, "--scale", str(data.scale), "--seed", str(data.seed)]
+    measured = run_measured(argv, data.folder / "generate.log")
+    if measured.exit_code != 0 or not data.meta_path.exists():
+        raise SystemExit(f"生成数据失败，见 {data.folder / 'generate.log'}")
+    measured.step = "generate"
+    meta = json.loads(data.meta_path.read_text(encoding="utf-8"))
+    return meta["rows"], measured
+
+
+def generate(folder: Path, fmt: str, scale: float, seed: int) -> None:
+    """Child process of ensure_data: write the set and its meta.json (last, as the marker
+    of a complete set)."""
+    from fanpin.samples.scale import generate_scale
+
+    result = generate_scale(folder, scale, fmt, seed=seed, quarter=QUARTER)
+    meta = {"rows": result.rows, "seconds": result.seconds, "fmt": fmt, "scale": scale}
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
 
 
 # ---------------------------------------------------------------- measured steps
@@ -241,8 +254,11 @@ def print_report(results: list[SetResult]) -> None:
                 f"{ratio:.2f}",
                 note,
             )
-        if result.generated_seconds is not None:
-            table.add_row("", "", "（生成数据）", f"{result.generated_seconds:.1f}", "", "", "")
+        if result.generated is not None:
+            gen = result.generated
+            table.add_row(
+                "", "", "（生成数据）", f"{gen.seconds:.1f}", f"{gen.peak_mb:,.0f}", "", ""
+            )
     Console(width=max(100, Console().width)).print(table)
     print(
         f"目标：Parquet 比对 <{PARQUET_SECONDS:g} 秒且峰值内存 <6 GB；"
@@ -259,7 +275,7 @@ def save_results(results: list[SetResult]) -> Path:
         {
             "data": asdict(r.data),
             "rows": r.rows,
-            "generated_seconds": r.generated_seconds,
+            "generated": asdict(r.generated) if r.generated else None,
             "steps": [asdict(m) for m in r.steps],
         }
         for r in results
@@ -275,12 +291,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2024, help="随机种子")
     parser.add_argument("--regenerate", action="store_true", help="重新生成数据")
     parser.add_argument("--read-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--fmt", choices=["parquet", "xlsx"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.read_only:  # child process of plain_read_step
         rows = plain_read(args.read_only, args.fmt)
         print(f"read {rows} rows")
+        return 0
+    if args.generate:  # child process of ensure_data
+        generate(args.generate, args.fmt, args.scale, args.seed)
         return 0
 
     sets = [DataSet("parquet", args.scale, args.seed), DataSet("xlsx", args.scale / 5, args.seed)]

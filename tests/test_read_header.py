@@ -14,7 +14,7 @@ import pytest
 from fanpin.errors import ErrorCode, InputError
 from fanpin.io.cells import render_arrow, render_cells
 from fanpin.io.header import find_header, header_like_row
-from fanpin.io.read import column_letter
+from fanpin.io.header_problems import column_letter
 from fanpin.io.spec import load_column_spec, normalize_header, parse_column_spec
 
 

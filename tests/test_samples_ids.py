@@ -8,7 +8,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from fanpin.samples import build_sample, idgen
+from fanpin.samples import build_sample, idgen, noise
+from fanpin.samples.textcols import from_ascii
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
@@ -82,3 +83,30 @@ def test_certificate_numbers_carry_id_category_and_level(built):
         assert cert[18] == str(people["category"][person])
         assert cert[19] == str(people["level"][person])
         assert len(cert) == (22 if people["reissue"][person] else 20)
+
+
+@pytest.mark.parametrize(
+    ("form", "written"),
+    [
+        (1, "'14010519800101123X"),
+        (2, "140105 19800101 123X"),
+        (3, "１４０１０５１９８００１０１１２３Ｘ"),
+        (4, "14010519800101123x"),
+    ],
+)
+def test_harmless_id_forms_of_one_id(form, written):
+    ids = np.array(["14010519800101123X"])
+    assert noise.id_form(form, ids, np.random.default_rng(0))[0] == written
+
+
+def test_zero_width_mark_goes_inside_the_id():
+    out = str(noise.id_form(5, np.array(["140105198001011233"]), np.random.default_rng(0))[0])
+    assert len(out) == 19 and out.replace("\u200b", "") == "140105198001011233"
+    assert not out.startswith("\u200b") and not out.endswith("\u200b")
+
+
+def test_ascii_matrix_becomes_arrow_text_without_padding():
+    matrix = np.zeros((2, 22), dtype=np.uint8)
+    matrix[0, :20] = np.frombuffer(b"14010519800101123341", dtype=np.uint8)
+    matrix[1, :22] = np.frombuffer(b"14010519800101123341B2", dtype=np.uint8)
+    assert from_ascii(matrix).to_pylist() == ["14010519800101123341", "14010519800101123341B2"]

@@ -4,6 +4,7 @@ further sheets), truth rows located in the written files, and the benchmark's re
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -84,3 +85,12 @@ def test_bench_measures_a_child_process(tmp_path):
     assert measured.exit_code == 0
     assert measured.peak_mb >= 50
     assert (tmp_path / "child.log").read_text().strip() == str(50 * 2**20)
+
+
+def test_bench_generation_writes_the_completion_marker_last(tmp_path):
+    bench = load_bench()
+    bench.generate(tmp_path, "parquet", 0.002, 5)
+    meta = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
+    assert meta["fmt"] == "parquet" and meta["scale"] == 0.002
+    for kind, rows in meta["rows"].items():
+        assert pq.read_table(tmp_path / f"{kind}.parquet").num_rows == rows

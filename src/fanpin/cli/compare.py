@@ -36,9 +36,11 @@ def summary_table(result: CompareResult, out_dir: Path) -> Table:
     table.add_column("交办部门")
     table.add_column("条数", justify="right")
     counts = result.manifest["counts"]
+    agencies = result.findings.groupby("code")["agency"].unique()
     for code, spec in CODES.items():
         if counts.get(code):
-            table.add_row(code, spec.title, spec.agency, str(counts[code]))
+            who = "、".join(sorted(agencies[code])) if code in agencies else spec.agency
+            table.add_row(code, spec.title, who, str(counts[code]))
     table.add_row("", "未解除返贫风险残疾人名单", "", str(result.manifest["roster_size"]))
     return table
 

@@ -47,7 +47,7 @@ def summary_table(result: MeasuresResult, out_dir: Path) -> Table:
     table.add_column("帮扶措施")
     for label in DECISION_LABELS.values():
         table.add_column(label, justify="right")
-    table.add_column("金额（元）", justify="right")
+    table.add_column("符合人数×标准（元）", justify="right")
     for row in result.outcomes.to_dict("records"):
         amount = "" if pd.isna(row["amount"]) else f"{int(row['amount']):,}"
         counts = [str(row[k]) for k in DECISION_LABELS]

@@ -56,8 +56,7 @@ def _load_kind(paths: list[Path], kind: str, skip_bad_rows: bool) -> _Loaded:
                 "dropped": {},
             },
         )
-        sheet = str(frame["_sheet"].iloc[0]) if len(frame) and "_sheet" in frame else ""
-        entry["sheets"].append(sheet)
+        entry["sheets"].extend(table.sheets)
         entry["rows_read"] += table.rows_read
         for reason, count in table.dropped.items():
             entry["dropped"][reason] = entry["dropped"].get(reason, 0) + count

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from fanpin.errors import ErrorCode, InputError, InputProblem
+from fanpin.io.cells import STRING
 from fanpin.io.grids import ColumnGrid, Grid
-from fanpin.io.header import HeaderMatch, find_header, header_like_row
+from fanpin.io.header import find_header
+from fanpin.io.header_problems import header_problems, no_header_problem
+from fanpin.io.rows import SheetRecords, read_records
 from fanpin.io.sniff import Content, sniff
 from fanpin.io.spec import ColumnSpec, KindSpec, load_column_spec
 from fanpin.io.textfile import MalformedText, UndecodableText, decode, parse_text
@@ -32,21 +31,11 @@ from fanpin.io.workbook import EncryptedWorkbook, UnreadableWorkbook, open_workb
 
 log = logging.getLogger(__name__)
 
-STRING = pd.StringDtype("pyarrow")
 META_COLUMNS = ("_source", "_sheet", "_row")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet",)
 SUPPORTED = "、".join((*WORKBOOK_SUFFIXES, *TEXT_SUFFIXES, *PARQUET_SUFFIXES))
-
-# Reasons a data row is not a record (Chinese: they go into the manifest as they are).
-DROP_BLANK = "空行"
-DROP_TOTAL = "合计行"
-DROP_NOTE = "说明行"
-DROP_NUMBERING = "列序号行"
-
-_NUMBERING_TOKEN = r"^(\d{1,2}|[甲乙丙丁戊己庚辛壬癸])$"
-_DIGITS = re.compile(r"\d{5,}")
 
 
 @dataclass
@@ -215,17 +204,9 @@ def _workbook_grids(path: Path, suffix: str, content: Content) -> _Source:
 # ------------------------------------------------------------------------------ the sheets
 
 
-@dataclass
-class _Sheet:
-    frame: pd.DataFrame
-    rows_read: int
-    dropped: dict[str, int]
-    match: HeaderMatch
-
-
 def _assemble(source: _Source, spec: KindSpec, path: Path, sha256: str) -> Table:
     name, grids = path.name, source.grids
-    sheets: list[tuple[Grid, _Sheet]] = []
+    sheets: list[tuple[Grid, SheetRecords]] = []
     problems: list[InputProblem] = []
     seen_any = False
     for grid in grids:
@@ -237,18 +218,18 @@ def _assemble(source: _Source, spec: KindSpec, path: Path, sha256: str) -> Table
         if match is None:
             log.info("no header in sheet %r of %s; skipped", grid.sheet, name)
             continue
-        header_problems = _header_problems(grid, match, spec, name)
-        if header_problems:
-            problems.extend(header_problems)
+        found_problems = header_problems(grid, match, spec, name)
+        if found_problems:
+            problems.extend(found_problems)
             continue
-        sheets.append((grid, _records(grid, match, spec, name)))
+        sheets.append((grid, read_records(grid, match, spec, name)))
 
     if problems:
         raise InputError(problems)
     if not seen_any:
         raise _fail(ErrorCode.FILE_EMPTY, "文件中没有任何数据", name)
     if not sheets:
-        raise InputError([_no_header_problem(source, spec, name)])
+        raise InputError([no_header_problem(source.grids, source.hidden, spec, name)])
 
     frames = [_with_all_fields(s.frame, spec) for _, s in sheets]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -279,168 +260,3 @@ def _with_all_fields(frame: pd.DataFrame, spec: KindSpec) -> pd.DataFrame:
         if key not in out:
             out[key] = pd.Series(pd.NA, index=out.index, dtype=STRING)
     return out[[*spec.fields, *META_COLUMNS]]
-
-
-def _header_problems(
-    grid: Grid, match: HeaderMatch, spec: KindSpec, name: str
-) -> list[InputProblem]:
-    """Missing required columns (all named at once) and ambiguous identity columns."""
-    row = grid.line_of(match.bottom)
-    where = {"file": name, "sheet": grid.sheet, "row": row}
-    present = set(match.columns)
-    missing = [spec.field_label(k) for k in spec.required if k not in present]
-    for group in spec.required_any:
-        if not present.intersection(group):
-            missing.append(f"{'或'.join(spec.field_label(k) for k in group)}（至少一列）")
-    problems = []
-    if missing:
-        seen = "、".join(match.texts[j] for j in sorted(match.texts)[:40])
-        problems.append(
-            InputProblem(
-                ErrorCode.MISSING_COLUMN,
-                f"{spec.label}缺少必需的列：{'、'.join(missing)}。表头中的列有：{seen}。"
-                "如果表中这一列用的是别的名称，请把它加到 schemas/columns.toml 中该字段的 "
-                "aliases 里",
-                **where,  # type: ignore[arg-type]
-            )
-        )
-    for key, cols in match.duplicates.items():
-        fspec = spec.fields[key]
-        if not (fspec.personal or key in spec.required):
-            log.warning(
-                "%s: field %s appears in %d columns; the first is used", name, key, len(cols)
-            )
-            continue
-        letters = "、".join(f"第{column_letter(j)}列“{match.texts.get(j, '')}”" for j in cols)
-        problems.append(
-            InputProblem(
-                ErrorCode.HEADER_NOT_FOUND,
-                f"有多列都对应“{fspec.label}”：{letters}，无法确定用哪一列。"
-                "请修改列名，使其中只有一列是这个意思",
-                column=fspec.label,
-                **where,  # type: ignore[arg-type]
-            )
-        )
-    return problems
-
-
-def column_letter(index: int) -> str:
-    """Excel column letters of a 0-based column index: 0 -> A, 27 -> AB."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def _no_header_problem(source: _Source, spec: KindSpec, name: str) -> InputProblem:
-    """Say what was expected and what the most header-like row held."""
-    grids = source.grids
-    needed = [spec.field_label(k) for k in spec.required]
-    needed += ["或".join(spec.field_label(k) for k in g) for g in spec.required_any]
-    others = [f.label for k, f in spec.fields.items() if f.label not in needed][:8]
-    rows = spec.header.search_rows
-    message = (
-        f"没有找到表头：前 {rows} 行中没有一行含有至少 {spec.header.min_fields} 个可识别的列名。"
-        f"{spec.label}应有列：{'、'.join(needed)}（必需），以及{'、'.join(others)}等"
-    )
-    if source.hidden:
-        message += f"（隐藏的工作表未读取：{'、'.join(source.hidden)}，如名单在其中请取消隐藏）"
-    best: tuple[int, int, Grid] | None = None
-    for grid in grids:
-        found = header_like_row(grid.head(rows), spec)
-        if found and (best is None or found[1] > best[1]):
-            best = (found[0], found[1], grid)
-    if best is None:
-        return InputProblem(
-            ErrorCode.HEADER_NOT_FOUND,
-            message + "；前几行中没有任何单元格与已知列名相符，请检查是否选错了文件",
-            file=name,
-        )
-    index, score, grid = best
-    cells = [_safe_text(t) for t in grid.head(index + 1)[index] if t.strip()][:15]
-    return InputProblem(
-        ErrorCode.HEADER_NOT_FOUND,
-        message + f"。最像表头的一行只认出 {score} 列：{'、'.join(cells)}。"
-        "如果表中的列名写法不同，请在 schemas/columns.toml 中增加别名",
-        file=name,
-        sheet=grid.sheet,
-        row=grid.line_of(index),
-    )
-
-
-def _safe_text(text: str) -> str:
-    """A cell shown in a message: long digit runs (IDs, phones) masked, long text cut."""
-    shown = _DIGITS.sub(lambda m: m.group()[:2] + "*" * (len(m.group()) - 2), text.strip())
-    return shown if len(shown) <= 20 else shown[:20] + "…"
-
-
-# ------------------------------------------------------------------------------ the records
-
-
-def _records(grid: Grid, match: HeaderMatch, spec: KindSpec, name: str) -> _Sheet:
-    start = match.bottom + 1
-    n = grid.rows_from(start)
-    ordered = [k for k in spec.fields if k in match.columns]
-    by_column = {match.columns[k]: grid.column(match.columns[k], start) for k in ordered}
-    frame = pd.DataFrame({k: by_column[match.columns[k]] for k in ordered}, index=range(n))
-
-    # Rows that are not records, judged from the first few columns of the table.
-    first = match.first_column
-    markers = [
-        by_column[j] if j in by_column else grid.column(j, start)
-        for j in range(first, min(first + spec.rows.marker_columns, grid.width))
-    ]
-    reasons = _drop_reasons(frame, markers, spec)
-
-    frame["_source"] = pd.Series(name, index=frame.index, dtype=STRING)
-    frame["_sheet"] = pd.Series(grid.sheet, index=frame.index, dtype=STRING)
-    frame["_row"] = grid.row_numbers(start)[:n]
-    keep = reasons.isna()
-    dropped = {str(k): int(v) for k, v in reasons[~keep].value_counts().items()}
-    if not dropped:
-        return _Sheet(frame, n, dropped, match)
-    return _Sheet(frame.loc[keep].reset_index(drop=True), n, dropped, match)
-
-
-def _drop_reasons(frame: pd.DataFrame, markers: list[pd.Series], spec: KindSpec) -> pd.Series:
-    """Per row: NA to keep it, else the reason it is not a record."""
-    n = len(frame)
-    reasons = pd.Series(pd.NA, index=frame.index, dtype=STRING)
-    if n == 0:
-        return reasons
-    # Totals and footers carry no ID or certificate number: only those rows are searched,
-    # which keeps the regexes off the millions of ordinary rows.
-    ids = [k for k in ("id_number", "cert_number") if k in frame]
-    no_id = frame[ids].isna().all(axis=1) if ids else pd.Series(True, index=frame.index)
-    candidates = np.flatnonzero(no_id.to_numpy(dtype=bool))
-    arrays = [pa.array(m.array).take(pa.array(candidates)) for m in markers]
-
-    def any_marker(pattern: str) -> pd.Series:
-        hit = np.zeros(n, dtype=bool)
-        if not pattern:
-            return pd.Series(hit, index=frame.index)
-        for m in arrays:
-            found = pc.fill_null(pc.match_substring_regex(m, pattern), False)
-            hit[candidates] |= found.to_numpy(zero_copy_only=False)
-        return pd.Series(hit, index=frame.index)
-
-    total = any_marker(spec.rows.total_pattern)
-    note = any_marker(spec.rows.note_pattern)
-    blank = frame.isna().all(axis=1)
-
-    # A row of column numbers (1 2 3 … or 甲 乙 丙) right under the header.
-    first = frame.iloc[0].dropna()
-    numbering = pd.Series(False, index=frame.index)
-    if len(first) >= 3 and first.astype(str).str.fullmatch(_NUMBERING_TOKEN).all():
-        numbering.iloc[0] = True
-
-    for mask, reason in (
-        (blank, DROP_BLANK),
-        (numbering, DROP_NUMBERING),
-        (note, DROP_NOTE),
-        (total, DROP_TOTAL),
-    ):
-        reasons = reasons.mask(mask, reason)
-    return reasons

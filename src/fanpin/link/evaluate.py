@@ -357,16 +357,9 @@ def _plant_decoys(pl: _Planter, n: int, pop: Population) -> None:
         )
 
 
-def _one_chunk(values: pd.Series) -> pd.Series:
-    """A copy in one Arrow chunk: normalize_ids needs that (concatenated frames have
-    several chunks; reported to the lead)."""
-    return pd.Series(values.to_numpy(dtype=object), index=values.index, dtype=STR)
-
-
 def _normalised(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     """The frame compare.prepare makes of these rows, as in `fanpin compare`."""
     raw = rows.drop(columns=["person"]).rename(columns={"id_raw": "id_number"})
-    raw["id_number"] = _one_chunk(raw["id_number"])
     return normalise_source(raw.reset_index(drop=True), kind)
 
 
@@ -669,7 +662,7 @@ def bench_near_miss(
                 "county": pd.array(counties[people], dtype=STR),
             }
         )
-        norm = normalize_ids(_one_chunk(out["id_raw"]))
+        norm = normalize_ids(out["id_raw"])
         for col in ("id", "id_clean", "id_status"):
             out[col] = norm[col].to_numpy()
         out["_source"], out["_sheet"], out["_row"] = "bench.csv", "", np.arange(len(out)) + 2

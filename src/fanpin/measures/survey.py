@@ -215,26 +215,13 @@ def located(
     )
 
 
-def one_chunk(values: pd.Series) -> pd.Series:
-    """The same strings in a single Arrow chunk.
-
-    Workaround: fanpin.normalize.ids.char_matrix fails on a column of several chunks (as the
-    reader/coercion can return for a few thousand rows); reported to the lead.
-    """
-    arr = pa.array(values.astype(STR).array, type=pa.large_string(), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return pd.Series(arr.cast(pa.string()), index=values.index, dtype=STR)
-
-
 def parse_person_ids(ids: pd.Series, certs: pd.Series | None = None) -> pd.DataFrame:
     """pid (valid 18-char ID, or the ID inside a well-formed certificate), id_number as
     written when invalid, and id_status."""
-    ids = one_chunk(ids)
     norm = normalize_ids(ids)
     pid = norm["id"]
     if certs is not None:
-        parsed = parse_certs(one_chunk(certs))
+        parsed = parse_certs(certs)
         cert_ids = normalize_ids(parsed["cert_id"].where(parsed["cert_check"] == CERT_OK))["id"]
         pid = pid.fillna(cert_ids)
     return pd.DataFrame(
@@ -264,7 +251,6 @@ def parse_answers(
             out[field.key] = raw.str.strip()
             continue
         if field.kind == "id":
-            raw = one_chunk(raw)
             norm = normalize_ids(raw)
             out[field.key] = norm["id"]
             out[f"{field.key}__text"] = norm["id"].fillna(norm["id_clean"]).astype(STR)

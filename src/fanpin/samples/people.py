@@ -142,7 +142,6 @@ def _households(profile: Profile, counties: Counties, rng: np.random.Generator) 
 def _ages(hh: dict, person_hh: np.ndarray, pos: np.ndarray, rng: np.random.Generator) -> tuple:
     """Relation to the head and age in years for each person."""
     n = len(person_hh)
-    size = hh["size"][person_hh]
     head_age = 25 + rng.beta(2.2, 1.5, len(hh["size"])) * 70
     base = head_age[person_hh]
     rel = np.full(n, REL_CHILD, dtype=np.int8)
@@ -163,18 +162,19 @@ def _ages(hh: dict, person_hh: np.ndarray, pos: np.ndarray, rng: np.random.Gener
     age[parent] = base[parent] + rng.uniform(20, 30, parent.sum())
     young = age < 1
     age[young] = rng.uniform(1, 17, young.sum())
-    del size
     return rel, np.clip(age, 1, 99)
 
 
-def _choose_disabled(hh: dict, person_hh: np.ndarray, pos: np.ndarray, rng) -> np.ndarray:
+def _choose_disabled(
+    hh: dict, person_hh: np.ndarray, pos: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Mark n_disabled (1 or 2) distinct random members of each household."""
     size = hh["size"]
     one = rng.integers(0, size)
     two = (one + rng.integers(1, np.maximum(size, 2))) % size
     first = pos == one[person_hh]
     second = (hh["n_disabled"][person_hh] == 2) & (pos == two[person_hh])
-    return first & (hh["n_disabled"][person_hh] >= 1) | second
+    return (first & (hh["n_disabled"][person_hh] >= 1)) | second
 
 
 def _regions(
