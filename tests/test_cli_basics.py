@@ -41,3 +41,15 @@ def test_unknown_quarter_is_exit_2_and_writes_nothing(
 
 def test_unknown_option_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(["compare", "--no-such-option"], capsys).code == 2
+
+
+def test_missing_required_option_is_told_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(["compare", "--dpf", "x.xlsx"], capsys)
+    assert run.code == 2
+    assert "缺少必填的选项" in run.err and "--quarter" in run.err
+
+
+def test_help_option_text_is_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(["compare", "--help"], capsys)
+    assert "显示本帮助并退出" in run.out
+    assert "Show this message" not in run.out

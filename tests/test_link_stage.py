@@ -123,3 +123,21 @@ def test_unrecoverable_finding_gets_the_probable_id_and_a_warning() -> None:
     assert "必须对照原始证件确认" in got["detail"].iloc[0]
     # Never a confirmed link: the row keeps no person key.
     assert linking.frames["dibao"]["pid"].isna().iloc[1]
+
+
+def test_valid_ids_are_not_searched_when_the_rules_say_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fanpin.resources import schema_file
+
+    text = schema_file("rules.toml").read_text(encoding="utf-8")
+    path = tmp_path / "rules.toml"
+    path.write_text(text.replace("search_valid_ids = true", "search_valid_ids = false"), "utf-8")
+    # C's 低保 row carries a valid ID one digit from C's (check recomputed): found only when
+    # valid IDs are searched.
+    first17 = C[:15] + ("9" if C[15] != "9" else "8") + C[16]
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    other = (
+        first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+    )
+    found = link_sources(sources(B, dibao_c=other), RULES).findings
+    assert found["code"].tolist() == ["SUSPECTED_ID_TYPO"]
+    assert link_sources(sources(B, dibao_c=other), load_rules(path)).findings.empty

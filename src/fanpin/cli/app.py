@@ -10,6 +10,7 @@ import typer
 
 from fanpin import __version__
 from fanpin.cli.common import state
+from fanpin.cli.zh import localise_typer, usage_message
 from fanpin.errors import FanpinError, InputError, LockedError
 
 # Each module exposes register(app). Add a new command's module here.
@@ -75,9 +76,19 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     """Entry point: run the app and translate errors into exit codes once, here."""
+    localise_typer()
     try:
-        # Standalone mode: Typer itself exits 0 on success and 2 on usage errors.
-        app(prog_name="fanpin")
+        code = app(prog_name="fanpin", standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors, told in Chinese
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            ctx = getattr(exc, "ctx", None)
+            state.out.print(ctx.get_help() if ctx is not None else "")
+            sys.exit(0)
+        state.error(usage_message(exc) + "\n用 fanpin 命令 --help 查看用法。")
+        sys.exit(2)
+    except typer.Abort:
+        state.error("已取消。")
+        sys.exit(1)
     except InputError as exc:
         state.error(f"输入有误：\n{exc.summary()}")
         sys.exit(2)
@@ -92,6 +103,7 @@ def main() -> None:
             f"程序内部错误（{type(exc).__name__}）。请加 --debug 重新运行并把输出交给维护人员。"
         )
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

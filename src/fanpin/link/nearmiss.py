@@ -100,6 +100,7 @@ class NearMissRules:
     sex_differs: float
     max_range: int
     unrecoverable_for_coverage: bool
+    search_valid_ids: bool
 
 
 def _num(section: dict[str, Any], key: str, where: str) -> float:
@@ -137,6 +138,7 @@ def parse_near_miss_rules(rules: RulesFile) -> NearMissRules:
         sex_differs=_num(factors, "sex_differs", where_f),
         max_range=max_range,
         unrecoverable_for_coverage=bool(unrec.get("use_for_coverage", False)),
+        search_valid_ids=bool(top.get("search_valid_ids", True)),
     )
 
 

@@ -38,7 +38,7 @@ from fanpin.link.nearmiss import (
     find_unrecoverable_matches,
     id_consistency,
 )
-from fanpin.normalize.ids import STATUS_UNRECOVERABLE
+from fanpin.normalize.ids import STATUS_OK, STATUS_UNRECOVERABLE
 from fanpin.rules import RulesFile
 
 log = logging.getLogger(__name__)
@@ -136,11 +136,15 @@ def name_findings(stacked: pd.DataFrame, nm: NearMissRules) -> pd.DataFrame:
     return _pairs_from_conflicts(stacked, conflicts.reset_index(drop=True))
 
 
-def _unmatched(stacked: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _unmatched(
+    stacked: pd.DataFrame, kind: str, valid_too: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows of `kind` to search for, and the reference (valid rows of the other kinds)."""
     mine = stacked[(stacked["kind"] == kind).to_numpy()]
     others = stacked[(stacked["kind"] != kind).to_numpy() & stacked["pid"].notna().to_numpy()]
     known = member_of(mine["pid"], others["pid"])
+    if not valid_too:  # rules: search only IDs that fail their own check
+        known |= mine["id_status"].eq(STATUS_OK).fillna(False).to_numpy(dtype=bool)
     unrecoverable = mine["id_status"].eq(STATUS_UNRECOVERABLE).fillna(False).to_numpy(bool)
     searched = mine[~known & ~unrecoverable & mine["id_clean"].notna().to_numpy()]
     return searched, others.assign(id=others["pid"])
@@ -162,7 +166,7 @@ def link_sources(frames: dict[str, pd.DataFrame | None], rules: RulesFile) -> Li
     for kind in KIND_ORDER:
         if not (stacked["kind"] == kind).any() or stacked["kind"].nunique() < 2:
             continue
-        searched, reference = _unmatched(stacked, kind)
+        searched, reference = _unmatched(stacked, kind, nm.search_valid_ids)
         decisions.append(find_near_misses(searched, reference, nm).decisions)
         mine = stacked[(stacked["kind"] == kind).to_numpy()]
         unrec_pairs.append(find_unrecoverable_matches(mine, reference, nm))
