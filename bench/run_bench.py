@@ -81,13 +81,24 @@ class SetResult:
 # ---------------------------------------------------------------- running a child process
 
 
+GNU_TIME = Path("/usr/bin/time")
+
+
 def run_measured(argv: list[str], log_path: Path | None = None) -> Measurement:
-    """Run a command; wall time, and the peak RSS of that child (os.wait4 gives the
-    child's own resource usage, unlike RUSAGE_CHILDREN which keeps a running maximum)."""
+    """Run a command; wall time and the child's peak resident memory.
+
+    Linux carries a process's memory high-water mark across fork and exec, so a child
+    started straight from this (possibly large) process would report at least this
+    process's size. GNU time, itself tiny, measures the child instead when it exists;
+    otherwise os.wait4 gives the child's own figure with that floor."""
+    peak_file = log_path.with_suffix(".peak") if log_path else None
+    wrapped = list(argv)
+    if GNU_TIME.exists() and peak_file is not None:
+        wrapped = [str(GNU_TIME), "-f", "%M", "-o", str(peak_file), *argv]
     started = time.perf_counter()
     out = log_path.open("wb") if log_path else subprocess.DEVNULL
     try:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        proc = subprocess.Popen(wrapped, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         _, status, usage = os.wait4(proc.pid, 0)
     finally:
         if log_path:
@@ -95,9 +106,13 @@ def run_measured(argv: list[str], log_path: Path | None = None) -> Measurement:
     seconds = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     proc.returncode = code
-    # ru_maxrss is in KiB on Linux (bytes on macOS).
-    scale = 1 if sys.platform == "darwin" else 1024
-    return Measurement(Path(argv[0]).name, seconds, usage.ru_maxrss * scale / 2**20, code)
+    # ru_maxrss and GNU time's %M are in KiB on Linux (ru_maxrss is bytes on macOS).
+    kib = usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)
+    if peak_file is not None and peak_file.exists():
+        last = peak_file.read_text().strip().splitlines()[-1:]
+        if last and last[0].isdigit():
+            kib = int(last[0])
+    return Measurement(Path(argv[0]).name, seconds, kib / 1024, code)
 
 
 def fanpin_executable() -> str:

@@ -238,3 +238,18 @@ def test_skips_name_the_codes_left_unchecked() -> None:
     _, _, skipped = _checks(sources, Q, RULES)
     # No 低保 file: MISSING_DIBAO and MISSING_LIVING_SUBSIDY cannot be decided.
     assert skipped_codes(skipped) == ["MISSING_DIBAO", "MISSING_LIVING_SUBSIDY"]
+
+
+def test_severe_new_holder_in_a_poverty_household_still_needs_a_visit() -> None:
+    # A 脱贫户 is in the RRB list but not a 监测对象: the notice's home visit decides
+    # whether the person should be brought into monitoring.
+    dpf = frame(
+        "dpf",
+        [dict(name="丁四", id_number=D, level=1, cert_status="正常", issue_date="2024-07-15")],
+    )
+    monitor = frame(
+        "monitor", [dict(name="丁四", id_number=D, household_type="脱贫户", risk_cleared=None)]
+    )
+    sources = {"dpf": dpf, "dibao": None, "subsidy": None, "monitor": monitor}
+    findings, _, _ = _checks(sources, Q, RULES)
+    assert _codes(findings) == {("NOT_MONITORED_SEVERE", D)}

@@ -63,8 +63,11 @@ def cell(grids, name: str, sheet: str, row: int, column: str) -> object:
 
 
 def as_written(value: object) -> str:
-    """How a reader renders a cell: a float ID as repr, text as is."""
-    return repr(value) if isinstance(value, float) else str(value)
+    """How fanpin's readers render a cell (docs/ARCHITECTURE.md): an integral number below
+    1e15 as its digits, any other number as repr, text as is."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
 
 
 def plain_id(value: object) -> str:

@@ -102,7 +102,7 @@ def _heads(pop: Population, person: np.ndarray) -> np.ndarray:
     return first[p["hh"][person]]
 
 
-def dpf_table(pop: Population, rng: np.random.Generator, split: bool) -> Table:
+def dpf_table(pop: Population, split: bool) -> Table:
     p = pop.people
     person = np.flatnonzero(p["disabled"])
     county = pop.hh["county"][p["hh"][person]]
@@ -112,7 +112,9 @@ def dpf_table(pop: Population, rng: np.random.Generator, split: bool) -> Table:
         file_labels = DPF_FILES
     else:
         file, file_labels = np.zeros(len(person), np.int8), np.array(["dpf"])
-    cols = base_columns(person, file, rng.random(len(person)))
+    # People already come county by county in random household order, so their position
+    # is a fine order inside a village, and it keeps big files nearly sorted already.
+    cols = base_columns(person, file, np.arange(len(person)) / max(len(person), 1))
     places, labels = _places(pop, person)
     cols.update(places)
     cols.update(
@@ -133,7 +135,7 @@ def dpf_table(pop: Population, rng: np.random.Generator, split: bool) -> Table:
     return Table("dpf", cols, labels)
 
 
-def dibao_table(pop: Population, rng: np.random.Generator) -> Table:
+def dibao_table(pop: Population) -> Table:
     p = pop.people
     person = np.flatnonzero(pop.person_hh("dibao") > 0)
     head = _heads(pop, person)
@@ -199,7 +201,7 @@ def payments(pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.concatenate(who), np.concatenate(kind), np.concatenate(month)
 
 
-def subsidy_table(pop: Population, rng: np.random.Generator) -> Table:
+def subsidy_table(pop: Population) -> Table:
     person, kind, month = payments(pop)
     dibao = pop.person_hh("dibao")[person]
     level = pop.people["level"][person]
@@ -208,7 +210,8 @@ def subsidy_table(pop: Population, rng: np.random.Generator) -> Table:
         np.where(dibao == DIBAO_URBAN, LIVING_AMOUNT[DIBAO_URBAN], LIVING_AMOUNT[DIBAO_RURAL]),
         np.where(level == 1, CARE_AMOUNT[1], CARE_AMOUNT[2]),
     )
-    cols = base_columns(person, np.zeros(len(person), np.int8), month + rng.random(len(person)))
+    order = month + np.arange(len(person)) / max(len(person), 1)
+    cols = base_columns(person, np.zeros(len(person), np.int8), order)
     places, labels = _places(pop, person)
     cols.update({"city": places["city"], "county": places["county"]})
     cols.update(
@@ -232,7 +235,7 @@ def subsidy_table(pop: Population, rng: np.random.Generator) -> Table:
     return Table("subsidy", cols, labels)
 
 
-def monitor_table(pop: Population, rng: np.random.Generator) -> Table:
+def monitor_table(pop: Population) -> Table:
     p = pop.people
     person = np.flatnonzero(pop.person_hh("monitor") != MONITOR_NONE)
     head = _heads(pop, person)
@@ -265,10 +268,10 @@ def monitor_table(pop: Population, rng: np.random.Generator) -> Table:
     return Table("monitor", cols, labels)
 
 
-def build_tables(pop: Population, rng: np.random.Generator, split_dpf: bool) -> dict[str, Table]:
+def build_tables(pop: Population, split_dpf: bool) -> dict[str, Table]:
     return {
-        "dpf": dpf_table(pop, rng, split_dpf),
-        "dibao": dibao_table(pop, rng),
-        "subsidy": subsidy_table(pop, rng),
-        "monitor": monitor_table(pop, rng),
+        "dpf": dpf_table(pop, split_dpf),
+        "dibao": dibao_table(pop),
+        "subsidy": subsidy_table(pop),
+        "monitor": monitor_table(pop),
     }

@@ -65,7 +65,7 @@ def build(
     pop = build_population(profile, period, rng)
     plant_rare_names(pop, rng, rare_names)
     planter = plant_facts(pop, profile, rng)
-    tables = build_tables(pop, rng, split_dpf)
+    tables = build_tables(pop, split_dpf)
     plant_rows(planter, tables, profile, numeric_files)
     for t in tables.values():
         add_id_noise(pop, t, profile.noise_share, rng, numeric_files, gbk_files)
