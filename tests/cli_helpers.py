@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from io import StringIO
 
 import pytest
 
@@ -32,3 +33,20 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> CliRun:
         sys.argv = old
     captured = capsys.readouterr()
     return CliRun(code, captured.out, captured.err)
+
+
+def invoke(args: list[str]) -> CliRun:
+    """Like run_cli, without pytest's capsys (usable from module-scoped fixtures)."""
+    old = sys.argv, sys.stdout, sys.stderr
+    out, err = StringIO(), StringIO()
+    sys.argv, sys.stdout, sys.stderr = ["fanpin", *args], out, err
+    state.out.file, state.err.file = out, err
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        sys.argv, sys.stdout, sys.stderr = old
+        state.out.file, state.err.file = sys.stdout, sys.stderr
+    return CliRun(code, out.getvalue(), err.getvalue())
