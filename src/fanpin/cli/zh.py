@@ -27,6 +27,8 @@ def localise_typer() -> None:
         "ABORTED_TEXT": "已取消。",
         "DEFAULT_STRING": "[默认：{}]",
         "REQUIRED_LONG_STRING": "[必填]",
+        "ENVVAR_STRING": "[环境变量：{}]",
+        "DEPRECATED_STRING": "（已弃用）",
         "RICH_HELP": "用 [blue]'{command_path} {help_option}'[/] 查看用法。",
     }
     for name, text in titles.items():
