@@ -53,3 +53,26 @@ def test_help_option_text_is_chinese(capsys: pytest.CaptureFixture[str]) -> None
     run = run_cli(["compare", "--help"], capsys)
     assert "显示本帮助并退出" in run.out
     assert "Show this message" not in run.out
+
+
+def test_folder_and_pattern_stand_for_their_data_files(tmp_path: Path) -> None:
+    from fanpin.cli.inputs import expand_inputs
+
+    (tmp_path / "a.xlsx").write_bytes(b"x")
+    (tmp_path / "b.csv").write_bytes(b"x")
+    (tmp_path / "~$a.xlsx").write_bytes(b"lock")
+    (tmp_path / "notes.docx").write_bytes(b"x")
+    assert [p.name for p in expand_inputs([tmp_path], "--dpf")] == ["a.xlsx", "b.csv"]
+    pattern = tmp_path / "*.xlsx"
+    assert [p.name for p in expand_inputs([pattern], "--dpf")] == ["a.xlsx"]
+    # The same file twice is read once.
+    same = [tmp_path / "a.xlsx", tmp_path / "a.xlsx"]
+    assert len(expand_inputs(same, "--dpf")) == 1
+
+
+def test_empty_folder_is_an_input_error(tmp_path: Path) -> None:
+    from fanpin.cli.inputs import expand_inputs
+    from fanpin.errors import InputError
+
+    with pytest.raises(InputError, match="文件夹中没有数据文件"):
+        expand_inputs([tmp_path], "--dibao")

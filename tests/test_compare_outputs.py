@@ -131,3 +131,18 @@ def test_manifest_lists_files_added_by_extra(tmp_path: Path) -> None:
     out = write_outputs(_result(), tmp_path / "out", inputs=[], extra=add)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "changes.csv" in manifest["outputs"]
+
+
+def test_rerun_refuses_to_delete_a_file_the_user_saved_in_the_results(tmp_path: Path) -> None:
+    out = write_outputs(_result(), tmp_path / "out", inputs=[])
+    saved = out / "县里反馈.xlsx"
+    saved.write_bytes(b"county answers")
+    with pytest.raises(InputError, match="县里反馈.xlsx"):
+        write_outputs(_result(), out, inputs=[])
+    assert saved.read_bytes() == b"county answers"
+
+
+def test_rerun_into_own_results_replaces_them(tmp_path: Path) -> None:
+    out = write_outputs(_result(), tmp_path / "out", inputs=[])
+    write_outputs(_result("新名字"), out, inputs=[])
+    assert "新名字" in (out / "findings.csv").read_text(encoding="utf-8-sig")

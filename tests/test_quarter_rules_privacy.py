@@ -63,3 +63,16 @@ def test_masks_keep_head_and_tail() -> None:
     assert mask_phone("13812345678") == "138****5678"
     assert mask_series(pd.Series(["14010519800315001X", None])).tolist()[0] == "1401**********001X"
     assert pd.isna(mask_series(pd.Series(["x", None])).iloc[1])
+
+
+def test_rules_saved_as_gbk_by_notepad_still_load(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_bytes(load_rules().path.read_text(encoding="utf-8").encode("gb18030"))
+    assert parse_compare_rules(load_rules(path)).severe_levels == (1, 2)
+
+
+def test_toml_syntax_error_names_the_line_in_chinese(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text('[compare]\nsevere_levels = [1, 2\nx = 1\n', encoding="utf-8")
+    with pytest.raises(InputError, match="第3行"):
+        load_rules(path)

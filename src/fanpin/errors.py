@@ -45,7 +45,8 @@ class InputProblem:
         if self.row is not None:
             parts.append(f"第{self.row}行")
         if self.column:
-            parts.append(f"列“{self.column}”")
+            what = "选项" if self.column.startswith("--") else "列"
+            parts.append(f"{what}“{self.column}”")
         if self.value:
             parts.append(f"值“{self.value}”")
         where = "，".join(parts)
@@ -70,10 +71,25 @@ class InputError(FanpinError):
         return cls([InputProblem(code, message, **where)])  # type: ignore[arg-type]
 
     def summary(self, limit: int = 20) -> str:
-        lines = [p.render() for p in self.problems[:limit]]
-        more = len(self.problems) - limit
-        if more > 0:
-            lines.append(f"……另有 {more} 处问题未列出")
+        """All problems when few; otherwise one line per kind of problem with its count."""
+        if len(self.problems) <= limit:
+            return "\n".join(p.render() for p in self.problems)
+        groups: dict[tuple[str, str, str, str], list[InputProblem]] = {}
+        for problem in self.problems:
+            key = (problem.file, problem.sheet, problem.column, problem.message)
+            groups.setdefault(key, []).append(problem)
+        lines = []
+        for members in list(groups.values())[:limit]:
+            first = members[0]
+            if len(members) == 1:
+                lines.append(first.render())
+                continue
+            rows = [str(p.row) for p in members[:5] if p.row is not None]
+            where = f"，行号 {'、'.join(rows)}{'……' if len(members) > 5 else ''}" if rows else ""
+            lines.append(f"{first.render()}（同类问题共 {len(members)} 处{where}）")
+        if len(groups) > limit:
+            lines.append(f"……另有 {len(groups) - limit} 类问题未列出")
+        lines.append(f"共 {len(self.problems)} 处问题。")
         return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,10 +53,24 @@ def load_rules(path: Path | None = None) -> RulesFile:
             ErrorCode.FILE_NOT_FOUND, "无法读取规则文件", file=str(path)
         ) from exc
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Windows Notepad saves "ANSI" (GBK) by default; GB18030 is a superset of it.
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise InputError.single(
+                ErrorCode.BAD_RULES, "规则文件的文字编码无法识别，请另存为 UTF-8", file=path.name
+            ) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        spot = f"第{where.group(1)}行第{where.group(2)}列附近" if where else "文件末尾附近"
         raise InputError.single(
-            ErrorCode.BAD_RULES, f"规则文件格式错误：{exc}", file=path.name
+            ErrorCode.BAD_RULES,
+            f"规则文件格式错误：{spot}写法不对（检查引号、方括号和逗号）",
+            file=path.name,
         ) from exc
     return RulesFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), data=data)
 

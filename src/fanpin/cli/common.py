@@ -28,12 +28,19 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
+def _console(stderr: bool) -> Console:
+    """Rich console; when redirected to a file or a job log, wide enough for the tables."""
+    probe = Console(stderr=stderr)
+    width = None if probe.is_terminal else 120
+    return Console(stderr=stderr, highlight=False, width=width)
+
+
 @dataclass
 class CliState:
     debug: bool = False
     log_json: bool = False
-    out: Console = field(default_factory=lambda: Console(highlight=False))
-    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    out: Console = field(default_factory=lambda: _console(stderr=False))
+    err: Console = field(default_factory=lambda: _console(stderr=True))
 
     def configure_logging(self, verbose: bool = False) -> None:
         """Attach one handler to the 'fanpin' logger only (never the root logger)."""

@@ -9,6 +9,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from fanpin.cli.common import state
+from fanpin.cli.inputs import expand_inputs
 from fanpin.compare.outputs import write_outputs
 from fanpin.compare.pipeline import run_compare
 from fanpin.compare.quarter import Quarter
@@ -20,7 +21,7 @@ HELP = """三方比对（每季度一次）：找出未解除返贫风险残疾�
 需排查低保和两项补贴的人员，以及数据质量问题，分别生成给民政、乡村振兴、残联的工作清单。
 
 只有 --dpf 必填；缺少的数据对应的比对会跳过，并在结果中说明。
-每个文件选项可重复使用（如每市一个文件）。
+每个文件选项可重复使用（如每市一个文件），也可以写文件夹或通配符（如 持证/*.xlsx）。
 
 示例：
 
@@ -60,7 +61,12 @@ def compare(
 ) -> None:
     period = Quarter.parse(quarter)
     policy = load_rules(rules)
-    inputs = CompareInputs(dpf=dpf, dibao=dibao, subsidy=subsidy, monitor=monitor)
+    inputs = CompareInputs(
+        dpf=expand_inputs(dpf, "--dpf"),
+        dibao=expand_inputs(dibao, "--dibao"),
+        subsidy=expand_inputs(subsidy, "--subsidy"),
+        monitor=expand_inputs(monitor, "--monitor"),
+    )
     if state.interactive:
         with Progress(
             SpinnerColumn(),
@@ -85,6 +91,12 @@ def compare(
     state.out.print(summary_table(result, out))
     for note in result.skipped_checks:
         state.warn(note)
+    for entry in result.manifest["inputs"]:
+        for reason, count in entry["dropped"].items():
+            if "不合规" in reason:
+                state.warn(
+                    f"“{entry['file']}”中有 {count} 行取值不合规，已跳过（见 manifest.json）"
+                )
 
 
 def register(app: typer.Typer) -> None:

@@ -67,6 +67,9 @@ def usage_message(exc: typer.TyperException) -> str:
     if kind in ("BadOptionUsage", "BadArgumentUsage"):
         return f"选项用法不对：{getattr(exc, 'message', '')}"
     message = getattr(exc, "message", "") or str(exc)
+    if message.startswith("Got unexpected extra argument"):
+        extra = message[message.rfind("(") + 1 : message.rfind(")")]
+        return f"多余的参数：{extra}（文件要写在选项后面，如 --dpf 文件）"
     if message.startswith("No such command"):
         return f"没有这个命令：{message.split(' ', 3)[-1]}"
     return f"用法有误：{message}"

@@ -65,14 +65,34 @@ def check_target(out_dir: Path, inputs: list[Path]) -> None:
         raise InputError.single(
             ErrorCode.OUTPUT_CONFLICT, "输出位置已存在同名文件，不是文件夹", column="--out"
         )
-    # The whole folder is replaced, so a folder fanpin did not write is never taken over.
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST).exists():
-        raise InputError.single(
-            ErrorCode.OUTPUT_CONFLICT,
-            "输出文件夹不是空的，也不是 fanpin 以前的结果（整个文件夹会被替换），请换新文件夹",
-            column="--out",
-            value=out_dir.name,
-        )
+    # The whole folder is replaced, so a folder fanpin did not write is never taken over,
+    # and files a user saved into an earlier result folder are never deleted.
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        if not (out_dir / MANIFEST).exists():
+            raise InputError.single(
+                ErrorCode.OUTPUT_CONFLICT,
+                "输出文件夹不是空的，也不是 fanpin 以前的结果（整个文件夹会被替换），请换新文件夹",
+                column="--out",
+                value=out_dir.name,
+            )
+        foreign = sorted(set(p.name for p in out_dir.iterdir()) - _previous_outputs(out_dir))
+        if foreign:
+            raise InputError.single(
+                ErrorCode.OUTPUT_CONFLICT,
+                "结果文件夹中有 fanpin 之外的文件（重新运行会替换整个文件夹），"
+                "请先移走这些文件或换一个输出文件夹：" + "、".join(foreign[:10]),
+                column="--out",
+                value=out_dir.name,
+            )
+
+
+def _previous_outputs(out_dir: Path) -> set[str]:
+    """The file names the earlier run listed in its manifest."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return {str(name) for name in manifest.get("outputs", [])} | {MANIFEST}
+    except (OSError, ValueError, AttributeError):
+        return {MANIFEST}
 
 
 def swap_into_place(staging: Path, out_dir: Path) -> None:
