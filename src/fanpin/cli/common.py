@@ -6,10 +6,13 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 
 class _JsonFormatter(logging.Formatter):
@@ -70,3 +73,15 @@ class CliState:
 
 
 state = CliState()
+
+
+@contextmanager
+def step_progress() -> Iterator[Callable[[str], None]]:
+    """A spinner naming the current step, only on a terminal; yields the step callback."""
+    if not state.interactive:
+        yield lambda _name: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=state.err, transient=True) as progress:
+        task = progress.add_task("开始", total=None)
+        yield lambda name: progress.update(task, description=name)

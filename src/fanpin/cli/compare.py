@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fanpin.cli.common import state
+from fanpin.cli.common import state, step_progress
 from fanpin.cli.inputs import expand_inputs
 from fanpin.compare.outputs import write_outputs
 from fanpin.compare.pipeline import run_compare
@@ -67,26 +66,9 @@ def compare(
         subsidy=expand_inputs(subsidy, "--subsidy"),
         monitor=expand_inputs(monitor, "--monitor"),
     )
-    if state.interactive:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=state.err,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("开始", total=None)
-            result = run_compare(
-                inputs,
-                period,
-                policy,
-                skip_bad_rows=skip_bad_rows,
-                on_step=lambda name: progress.update(task, description=name),
-            )
-            progress.update(task, description="写出结果")
-            write_outputs(result, out, inputs=inputs.all_paths(), mask=mask)
-    else:
-        result = run_compare(inputs, period, policy, skip_bad_rows=skip_bad_rows)
+    with step_progress() as on_step:
+        result = run_compare(inputs, period, policy, skip_bad_rows=skip_bad_rows, on_step=on_step)
+        on_step("写出结果")
         write_outputs(result, out, inputs=inputs.all_paths(), mask=mask)
     state.out.print(summary_table(result, out))
     for note in result.skipped_checks:

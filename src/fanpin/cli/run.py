@@ -8,12 +8,11 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from fanpin.batch.job import load_job, parse_fail_on
 from fanpin.batch.runner import RunOutcome, job_summary, run_job
-from fanpin.cli.common import state
+from fanpin.cli.common import state, step_progress
 from fanpin.compare.quarter import Quarter
 from fanpin.findings import CODES
 
@@ -92,18 +91,8 @@ def run(
             }
         },
     )
-    if state.interactive:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=state.err,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("开始", total=None)
-            outcome = run_job(job, on_step=lambda name: progress.update(task, description=name))
-    else:
-        outcome = run_job(job)
+    with step_progress() as on_step:
+        outcome = run_job(job, on_step=on_step)
     log.info("run finished", extra={"fields": {**job_summary(outcome), "seconds": outcome.seconds}})
 
     for note in outcome.settled:
