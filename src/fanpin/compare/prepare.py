@@ -3,6 +3,10 @@ places, and the person key `pid` used for exact linking. Pure functions, no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+import numpy as np
 import pandas as pd
 
 from fanpin.divisions import place_of_codes
@@ -20,12 +24,24 @@ KIND_LABELS = {
 }
 PLACE_FIELDS = ("city", "county", "township", "village")
 STR = pd.StringDtype("pyarrow")
+_Out = TypeVar("_Out", pd.Series, pd.DataFrame)
 
 
 def _text_column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame:
         return frame[name].astype(STR)
     return pd.Series(pd.NA, index=frame.index, dtype=STR)
+
+
+def on_distinct(values: pd.Series, fn: Callable[[pd.Series], _Out]) -> _Out:
+    """fn (an element-wise normaliser) computed once per distinct value and spread back:
+    a monthly payroll repeats each person's cells twelve times."""
+    codes, uniques = pd.factorize(values.astype(STR))
+    distinct = pd.Series(uniques).astype(STR)
+    distinct = pd.concat([distinct, pd.Series([pd.NA], dtype=STR)], ignore_index=True)
+    result = fn(distinct).iloc[np.where(codes < 0, len(distinct) - 1, codes)]
+    result.index = values.index
+    return result
 
 
 def apply_corrections(id_clean: pd.Series, corrections: pd.DataFrame | None) -> pd.Series:
@@ -52,9 +68,9 @@ def normalise_source(
     cert_category, cert_level, pid (the linking key), city/county (filled from the ID's
     division code where the file lacks them), agency.
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: columns are replaced, never edited
     raw_ids = _text_column(out, "id_number")
-    ids = normalize_ids(raw_ids)
+    ids = on_distinct(raw_ids, normalize_ids)
     if corrections is not None and not corrections.empty:
         corrected = apply_corrections(ids["id_clean"], corrections)
         changed = corrected.ne(ids["id_clean"]).fillna(False)
@@ -63,17 +79,19 @@ def normalise_source(
     for col in ("id", "id_clean", "id_status", "id_was_15"):
         out[col] = ids[col]
 
-    certs = parse_certs(_text_column(out, "cert_number"))
+    certs = on_distinct(_text_column(out, "cert_number"), parse_certs)
     for col in certs.columns:
         out[col] = certs[col]
     # The ID inside a well-formed certificate number stands in when the ID cell is unusable.
-    cert_ids = normalize_ids(certs["cert_id"].where(certs["cert_check"] == CERT_OK))["id"]
+    cert_ids = on_distinct(
+        certs["cert_id"].where(certs["cert_check"] == CERT_OK), lambda v: normalize_ids(v)["id"]
+    )
     out["pid"] = ids["id"].fillna(cert_ids).astype(STR)
     out["id_number"] = ids["id"].fillna(ids["id_clean"]).astype(STR)
     out["cert_number"] = certs["cert"]
 
     out["name"] = _text_column(out, "name")
-    out["name_norm"] = normalize_names(out["name"])
+    out["name_norm"] = on_distinct(out["name"], normalize_names)
     out = _fill_places(out)
     out["agency"] = AGENCY_OF_KIND.get(kind, DPF)
     out["kind"] = kind

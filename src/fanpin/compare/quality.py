@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from fanpin.findings import empty_findings, make_findings
@@ -12,6 +13,7 @@ from fanpin.normalize.ids import (
     STATUS_FORMAT,
     STATUS_UNRECOVERABLE,
     check_char,
+    id_codes,
     sexes,
 )
 from fanpin.normalize.labels import category_label, level_label
@@ -134,23 +136,32 @@ def duplicate_findings(frame: pd.DataFrame, keys: list[str], what: str) -> pd.Da
     """DUPLICATE_RECORD for every repeat of `keys` after its first occurrence.
 
     `what` describes the duplicate in Chinese (e.g. 重复登记, 同月同类补贴重复发放).
+    keys[0] is the person key pid (a normalised ID, compared as an int64 code).
     """
-    keyed = frame[frame["pid"].notna()]
-    if keyed.empty:
+    pid = frame["pid"]
+    pos = np.flatnonzero(pid.notna().to_numpy(dtype=bool))
+    if len(pos) == 0:
         return empty_findings()
-    repeat = keyed.duplicated(keys, keep="first")
+    parts = {"pid": id_codes(pid.iloc[pos])}
+    for key in keys[1:]:
+        parts[key] = pd.factorize(frame[key].iloc[pos])[0]
+    coded = pd.DataFrame(parts)
+    group = coded.groupby(list(parts), sort=False).ngroup().to_numpy()
+    repeat = pd.Series(group).duplicated(keep="first").to_numpy()
     if not repeat.any():
         return empty_findings()
-    firsts = keyed[~keyed.duplicated(keys, keep="first")].set_index(keys)
-    rows = keyed[repeat]
-    firsts = firsts[["_source", "_row"]].add_suffix("_first")
-    first_src = rows.join(firsts, on=keys)
+    # The first row of each group: groups are numbered in order of first appearance.
+    first_of = pos[~repeat]  # first_of[g] = position of group g's first row
+    rows = frame.iloc[pos[repeat]]
+    firsts = frame.iloc[first_of[group[repeat]]]
     detail = (
         what
         + "，与“"
-        + first_src["_source_first"].astype(STR)
+        + pd.Series(firsts["_source"].astype(STR).to_numpy(), index=rows.index, dtype=STR)
         + "”第"
-        + first_src["_row_first"].astype("Int64").astype(STR)
+        + pd.Series(
+            firsts["_row"].astype("Int64").astype(STR).to_numpy(), index=rows.index, dtype=STR
+        )
         + "行为同一人"
     )
     return make_findings("DUPLICATE_RECORD", rows, detail, agency=str(rows["agency"].iloc[0]))

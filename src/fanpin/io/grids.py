@@ -19,6 +19,10 @@ import pyarrow as pa
 from fanpin.io.cells import render_arrow, render_cells
 from fanpin.io.header import Merge
 
+# A cell holding an Excel error value: (row index, column index, text such as "#N/A").
+ErrorCell = tuple[int, int, str]
+Rows = Sequence[Sequence[object]]
+
 
 class Grid(Protocol):
     sheet: str  # "" for CSV and Parquet
@@ -56,18 +60,25 @@ def _as_text_rows(columns: list[pd.Series]) -> list[list[str]]:
 @dataclass
 class CellGrid:
     """Cells of one worksheet. `load` returns all rows (lists of calamine values) on demand,
-    `peek(n)` only the first n, so a sheet without a header is never converted whole."""
+    with the cells holding an Excel error value, which calamine reads as ""; `peek(n)` only
+    the first n rows, so a sheet without a header is never converted whole."""
 
     sheet: str
-    peek: Callable[[int], Sequence[Sequence[object]]]
-    load: Callable[[], Sequence[Sequence[object]]]
+    peek: Callable[[int], Rows]
+    load: Callable[[], tuple[Rows, list[ErrorCell]]]
     merges: list[Merge] | None = None
     _cells: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def cells(self) -> np.ndarray:
         if self._cells is None:
-            self._cells = _to_matrix(self.load())
+            rows, errors = self.load()
+            matrix = _to_matrix(rows)
+            for r, c, text in errors:
+                # The error's text, so that it reads as damage rather than as a blank cell.
+                if r < matrix.shape[0] and c < matrix.shape[1] and matrix[r, c] in ("", None):
+                    matrix[r, c] = text
+            self._cells = matrix
         return self._cells
 
     @property

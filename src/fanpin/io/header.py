@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from fanpin.io.spec import KindSpec, normalize_header
+from fanpin.io.spec import KindSpec, normalize_header, without_trailing_note
 
 # A merged range as (first_row, first_col, last_row, last_col), 0-based, grid coordinates.
 Merge = tuple[int, int, int, int]
@@ -79,6 +79,11 @@ def header_like_row(head: Sequence[Sequence[str]], spec: KindSpec) -> tuple[int,
 def _lookup(texts: Sequence[str], spec: KindSpec) -> str | None:
     for text in texts:
         key = spec.alias_map.get(normalize_header(text, spec.header.notes))
+        if key is None:
+            # "身份证号码（18位）", "保障状态（在保/停保）": the note is not part of the name.
+            bare = without_trailing_note(text)
+            if bare != text:
+                key = spec.alias_map.get(normalize_header(bare, spec.header.notes))
         if key is not None:
             return key
     return None

@@ -16,29 +16,35 @@ log = logging.getLogger(__name__)
 _DIGITS = re.compile(r"\d{5,}")
 
 
-def header_problems(
+def missing_columns_problem(
     grid: Grid, match: HeaderMatch, spec: KindSpec, name: str
-) -> list[InputProblem]:
-    """Missing required columns (all named at once) and ambiguous identity columns."""
-    row = grid.line_of(match.bottom)
-    where = {"file": name, "sheet": grid.sheet, "row": row}
+) -> InputProblem | None:
+    """The required columns the header lacks, all named in one problem; None if complete."""
     present = set(match.columns)
     missing = [spec.field_label(k) for k in spec.required if k not in present]
     for group in spec.required_any:
         if not present.intersection(group):
             missing.append(f"{'或'.join(spec.field_label(k) for k in group)}（至少一列）")
+    if not missing:
+        return None
+    seen = "、".join(match.texts[j] for j in sorted(match.texts)[:40])
+    return InputProblem(
+        ErrorCode.MISSING_COLUMN,
+        f"{spec.label}缺少必需的列：{'、'.join(missing)}。表头中的列有：{seen}。"
+        "如果表中这一列用的是别的名称，请把它加到 schemas/columns.toml 中该字段的 "
+        "aliases 里",
+        file=name,
+        sheet=grid.sheet,
+        row=grid.line_of(match.bottom),
+    )
+
+
+def ambiguity_problems(
+    grid: Grid, match: HeaderMatch, spec: KindSpec, name: str
+) -> list[InputProblem]:
+    """Personal or required fields named by more than one column."""
+    where = {"file": name, "sheet": grid.sheet, "row": grid.line_of(match.bottom)}
     problems = []
-    if missing:
-        seen = "、".join(match.texts[j] for j in sorted(match.texts)[:40])
-        problems.append(
-            InputProblem(
-                ErrorCode.MISSING_COLUMN,
-                f"{spec.label}缺少必需的列：{'、'.join(missing)}。表头中的列有：{seen}。"
-                "如果表中这一列用的是别的名称，请把它加到 schemas/columns.toml 中该字段的 "
-                "aliases 里",
-                **where,  # type: ignore[arg-type]
-            )
-        )
     for key, cols in match.duplicates.items():
         fspec = spec.fields[key]
         if not (fspec.personal or key in spec.required):
@@ -82,7 +88,7 @@ def no_header_problem(
         f"{spec.label}应有列：{'、'.join(needed)}（必需），以及{'、'.join(others)}等"
     )
     if hidden:
-        message += f"（隐藏的工作表未读取：{'、'.join(hidden)}，如名单在其中请取消隐藏）"
+        message += f"（其中隐藏的工作表：{'、'.join(hidden)}）"
     best: tuple[int, int, Grid] | None = None
     for grid in grids:
         found = header_like_row(grid.head(rows), spec)

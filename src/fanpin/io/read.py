@@ -1,15 +1,20 @@
 """Read the agencies' files into canonical tables: `read_tables(paths, kind) -> list[Table]`.
 
 One Table per input file. A workbook's sheets that carry a recognisable header are read and
-stacked into that one Table; `_sheet` tells them apart (sheets without a header, e.g. a
-填表说明 sheet, and hidden sheets are skipped). Cells stay text (see io/cells.py); coded
-columns are turned into values by `fanpin.io.coerce`.
+stacked into that one Table, hidden sheets included; `_sheet` tells them apart. Sheets that
+are not lists of people are skipped with a notice in `Table.skipped_sheets`: a sheet named
+like 填表说明 / 示例 (its example row is no person), a sheet without a header, and a sheet
+whose header names neither 姓名 with an ID column nor all required columns (a 汇总 sheet
+of counts, a hidden 字典 of drop-down values) — as long as another sheet of the file is a
+list. Cells stay text (see io/cells.py); coded columns are turned into values by
+`fanpin.io.coerce`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +27,12 @@ from fanpin.errors import ErrorCode, InputError, InputProblem
 from fanpin.io.cells import STRING
 from fanpin.io.grids import ColumnGrid, Grid
 from fanpin.io.header import find_header
-from fanpin.io.header_problems import header_problems, no_header_problem
+from fanpin.io.header import HeaderMatch
+from fanpin.io.header_problems import (
+    ambiguity_problems,
+    missing_columns_problem,
+    no_header_problem,
+)
 from fanpin.io.rows import SheetRecords, read_records
 from fanpin.io.sniff import Content, sniff
 from fanpin.io.spec import ColumnSpec, KindSpec, load_column_spec
@@ -59,6 +69,10 @@ class Table:
     found: dict[str, str] = field(default_factory=dict)  # field -> header text in the file
     labels: dict[str, str] = field(default_factory=dict)  # field -> header to show a person
     encoding: str = ""  # text files only
+    skipped_sheets: dict[str, str] = field(default_factory=dict)  # sheet -> reason (Chinese)
+    # Cells holding an Excel error value (#N/A ...), NA in the frame: field -> rows found,
+    # as (sheet, Excel row, error text); coerce reports those of coded / not_null fields.
+    error_cells: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
 
 
 def read_tables(
@@ -128,7 +142,11 @@ def _read_one(path: Path, spec: KindSpec) -> Table:
 class _Source:
     grids: list[Grid]
     encoding: str = ""  # text files only
-    hidden: list[str] = field(default_factory=list)  # hidden sheets, not read
+    skipped_sheets: dict[str, str] = field(default_factory=dict)  # sheet -> reason (Chinese)
+    # Cells holding an Excel error value (#N/A ...), NA in the frame: field -> rows found,
+    # as (sheet, Excel row, error text); coerce reports those of coded / not_null fields.
+    error_cells: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
+    hidden: list[str] = field(default_factory=list)  # hidden sheets (read when they are lists)
 
 
 def _grids(path: Path, data: bytes) -> _Source:
@@ -188,7 +206,7 @@ def _workbook_grids(path: Path, suffix: str, content: Content) -> _Source:
     expected = {".xls": Content.OLE}.get(suffix, Content.ZIP)
     by_content = content != expected or suffix not in WORKBOOK_SUFFIXES
     try:
-        book = open_workbook(path, by_content=by_content)
+        book = open_workbook(path, by_content=by_content, include_hidden=True)
     except EncryptedWorkbook as exc:
         raise _fail(ErrorCode.FILE_ENCRYPTED, _ENCRYPTED, name) from exc
     except UnreadableWorkbook as exc:
@@ -196,18 +214,32 @@ def _workbook_grids(path: Path, suffix: str, content: Content) -> _Source:
             ErrorCode.FILE_UNREADABLE, f"文件已损坏或不是有效的 Excel 文件（{exc}）", name
         ) from exc
     if not book.grids:
-        hidden = f"（隐藏的工作表已跳过：{'、'.join(book.hidden)}）" if book.hidden else ""
-        raise _fail(ErrorCode.FILE_EMPTY, f"工作簿中没有可读取的工作表{hidden}", name)
+        raise _fail(ErrorCode.FILE_EMPTY, "工作簿中没有可读取的工作表", name)
     return _Source(list(book.grids), hidden=book.hidden)
 
 
 # ------------------------------------------------------------------------------ the sheets
 
 
+# Sheet names of instructions and filled-in examples: their example row is not a person.
+_INSTRUCTIONS = re.compile(r"说明|示例|样例|范例|样表|须知|填表要求|填写要求|填报要求|指南")
+SKIP_INSTRUCTIONS = "填表说明或示例工作表，不是名单"
+SKIP_NO_HEADER = "没有可识别的表头"
+
+
+def _is_person_list(match: HeaderMatch) -> bool:
+    """A header naming 姓名 and an ID column heads a list of people, even if incomplete."""
+    present = set(match.columns)
+    return "name" in present and bool(present & {"id_number", "cert_number"})
+
+
 def _assemble(source: _Source, spec: KindSpec, path: Path, sha256: str) -> Table:
     name, grids = path.name, source.grids
     sheets: list[tuple[Grid, SheetRecords]] = []
-    problems: list[InputProblem] = []
+    problems: list[InputProblem] = []  # abort the file whatever else it holds
+    incomplete: list[InputProblem] = []  # sheets skipped for missing columns
+    skipped: dict[str, str] = {}
+    instructions: list[str] = []  # instruction sheets that had a full header
     seen_any = False
     for grid in grids:
         head = grid.head(spec.header.search_rows + 1)
@@ -215,10 +247,23 @@ def _assemble(source: _Source, spec: KindSpec, path: Path, sha256: str) -> Table
             continue  # an empty sheet
         seen_any = True
         match = find_header(head, spec, grid.merges)
-        if match is None:
-            log.info("no header in sheet %r of %s; skipped", grid.sheet, name)
+        if _INSTRUCTIONS.search(grid.sheet):
+            skipped[grid.sheet] = SKIP_INSTRUCTIONS
+            if match is not None and missing_columns_problem(grid, match, spec, name) is None:
+                instructions.append(grid.sheet)
             continue
-        found_problems = header_problems(grid, match, spec, name)
+        if match is None:
+            skipped[grid.sheet] = SKIP_NO_HEADER
+            continue
+        missing = missing_columns_problem(grid, match, spec, name)
+        if missing is not None:
+            if _is_person_list(match):
+                problems.append(missing)  # people would be lost: never skip quietly
+            else:
+                incomplete.append(missing)
+                skipped[grid.sheet] = missing.message.split("。", 1)[0]
+            continue
+        found_problems = ambiguity_problems(grid, match, spec, name)
         if found_problems:
             problems.extend(found_problems)
             continue
@@ -229,17 +274,32 @@ def _assemble(source: _Source, spec: KindSpec, path: Path, sha256: str) -> Table
     if not seen_any:
         raise _fail(ErrorCode.FILE_EMPTY, "文件中没有任何数据", name)
     if not sheets:
+        if incomplete:
+            raise InputError(incomplete)
+        if instructions:
+            listed = "、".join(instructions)
+            raise _fail(
+                ErrorCode.HEADER_NOT_FOUND,
+                f"只在工作表“{listed}”中找到表头，但它看起来是填表说明或示例，未作为名单读取。"
+                "请把名单放在单独的工作表中（工作表名称不要含“说明”“示例”等字样）",
+                name,
+            )
         raise InputError([no_header_problem(source.grids, source.hidden, spec, name)])
+    for sheet, reason in skipped.items():
+        log.warning("sheet %r of %s skipped: %s", sheet, name, reason)
 
     frames = [_with_all_fields(s.frame, spec) for _, s in sheets]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     dropped: dict[str, int] = {}
     found: dict[str, str] = {}
-    for _, s in sheets:
+    errors: dict[str, list[tuple[str, int, str]]] = {}
+    for grid, s in sheets:
         for reason, count in s.dropped.items():
             dropped[reason] = dropped.get(reason, 0) + count
         for key in s.match.columns:
             found.setdefault(key, s.match.text_of(key))
+        for key, cells in s.errors.items():
+            errors.setdefault(key, []).extend((grid.sheet, row, text) for row, text in cells)
     return Table(
         kind=spec.kind,
         frame=frame,
@@ -250,6 +310,8 @@ def _assemble(source: _Source, spec: KindSpec, path: Path, sha256: str) -> Table
         sheets=[g.sheet for g, _ in sheets],
         found=found,
         labels={k: found.get(k, f.label) for k, f in spec.fields.items()},
+        skipped_sheets=skipped,
+        error_cells=errors,
     )
 
 

@@ -31,6 +31,20 @@ def normalize_header(text: str, notes: tuple[str, ...] = ()) -> str:
     return _DECORATION.sub("", key).lower()
 
 
+# A bracketed part at the end of a text: "（18位）", "(元)", "【必填】", "[在保/停保]".
+_TRAILING_NOTE = re.compile(r"\s*(?:（[^（）]*）|\([^()]*\)|【[^【】]*】|\[[^\[\]]*\])\s*$")
+
+
+def without_trailing_note(text: str) -> str:
+    """The text without its trailing bracketed notes: "身份证号码（18位）" -> "身份证号码"."""
+    bare = text.strip()
+    while True:
+        shorter = _TRAILING_NOTE.sub("", bare)
+        if shorter == bare or not shorter:
+            return bare
+        bare = shorter
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One column a kind may carry."""

@@ -216,13 +216,26 @@ def _side(frame: pd.DataFrame, form18: pd.Series) -> _Side:
     return _Side(frame.assign(rid=np.arange(len(frame))), m18, has18, c17)
 
 
-def _prepare_reference(reference: pd.DataFrame) -> _Side:
-    ref = reference[reference["id"].notna()]
+def prepare_reference(reference: pd.DataFrame, *, distinct: bool = False) -> _Side:
+    """The reference side of a search, ready to be passed to find_near_misses and
+    find_unrecoverable_matches (so a caller searching twice prepares it once).
+    distinct=True: the caller already kept one row per (id, name_norm), all with an id."""
+    ref = reference if distinct else reference[reference["id"].notna()]
     cols = ["id"] + [c for c in _CARRIED if c in ref]
     # Many rows per person (monthly payrolls): one row per ID and spelling is enough.
     ref = ref[cols].assign(b_key=ref.index.to_numpy())
-    ref = ref.drop_duplicates(["id", "name_norm"]).reset_index(drop=True)
+    if not distinct:
+        ref = ref.drop_duplicates(["id", "name_norm"])
+    ref = ref.reset_index(drop=True)
     return _side(ref, ref["id"].astype(STR))
+
+
+def _prepare_reference(reference: pd.DataFrame | _Side) -> _Side:
+    return reference if isinstance(reference, _Side) else prepare_reference(reference)
+
+
+def _is_empty(reference: pd.DataFrame | _Side) -> bool:
+    return len(reference.frame if isinstance(reference, _Side) else reference) == 0
 
 
 def _prepare_unmatched(unmatched: pd.DataFrame) -> tuple[_Side, np.ndarray]:
@@ -446,7 +459,7 @@ def _empty_pairs() -> pd.DataFrame:
 
 def find_near_misses(
     unmatched: pd.DataFrame,
-    reference: pd.DataFrame,
+    reference: pd.DataFrame | _Side,
     rules: NearMissRules | RulesFile | None = None,
 ) -> NearMissResult:
     """Search `reference` for the IDs that `unmatched` rows most likely meant.
@@ -458,7 +471,7 @@ def find_near_misses(
     """
     nm = as_near_miss_rules(rules)
     t0 = time.perf_counter()
-    if unmatched.empty or reference.empty:
+    if unmatched.empty or _is_empty(reference):
         return NearMissResult(_empty_pairs(), _empty_pairs())
     u, codes = _prepare_unmatched(unmatched)
     r = _prepare_reference(reference)
@@ -666,7 +679,7 @@ def _numeric_ids(ids: pd.Series) -> np.ndarray:
 
 def find_unrecoverable_matches(
     unmatched: pd.DataFrame,
-    reference: pd.DataFrame,
+    reference: pd.DataFrame | _Side,
     rules: NearMissRules | RulesFile | None = None,
 ) -> pd.DataFrame:
     """Probable owners of IDs that lost digits in a spreadsheet (never a confirmed link).
@@ -679,7 +692,7 @@ def find_unrecoverable_matches(
     """
     nm = as_near_miss_rules(rules)
     rows = unmatched[_text(unmatched, "id_status").eq(STATUS_UNRECOVERABLE).fillna(False)]
-    if rows.empty or reference.empty:
+    if rows.empty or _is_empty(reference):
         return _empty_pairs()
     u, codes = _prepare_unmatched(rows)
     r = _prepare_reference(reference)
@@ -752,12 +765,16 @@ def find_unrecoverable_matches(
 # ---------------------------------------------------------------- one person, two IDs
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_BUCKET_BITS = 22
 
 
 def _self_pairs(keys: np.ndarray) -> pd.DataFrame:
     """All (i, j), i < j, of rows sharing a key; cheap because few keys repeat."""
-    s = pd.Series(keys)
-    dup = np.flatnonzero(s.duplicated(keep=False).to_numpy())
+    # Most keys are unique: a bucket count on the hash's top bits (exact: equal keys share
+    # a bucket) leaves only the rows of crowded buckets for the hash-table pass.
+    bucket = (keys >> np.uint64(64 - _BUCKET_BITS)).astype(np.intp)
+    crowded = np.flatnonzero(np.bincount(bucket, minlength=1 << _BUCKET_BITS)[bucket] > 1)
+    dup = crowded[pd.Series(keys[crowded]).duplicated(keep=False).to_numpy()]
     if len(dup) == 0:
         return pd.DataFrame({"i": [], "j": []}, dtype=np.int64)
     part = pd.DataFrame({"k": keys[dup], "i": dup})
@@ -769,6 +786,8 @@ def find_duplicate_persons(
     records: pd.DataFrame,
     rules: NearMissRules | RulesFile | None = None,
     group: str | None = None,
+    *,
+    distinct: bool = False,
 ) -> pd.DataFrame:
     """DUPLICATE_PERSON: inside one source (rows sharing `group`, default the column
     'kind', else '_source'), the same name with IDs one edit apart (not identical IDs:
@@ -784,7 +803,8 @@ def find_duplicate_persons(
     group = group or ("kind" if "kind" in records else "_source")
     # Repeated rows (a monthly payroll) carry the same form: the first row stands for all.
     key_cols = [c for c in (group, "id_clean", "id", "name_norm") if c in records]
-    records = records[~records.duplicated(key_cols).to_numpy()]
+    if not distinct:  # distinct=True: the caller already kept the first of each form
+        records = records[~records.duplicated(key_cols).to_numpy()]
     forms = _written_forms(records)
     usable = (forms["form18"].notna() & _text(records, "name_norm").notna()).to_numpy()
     frame = records[usable]

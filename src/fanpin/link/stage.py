@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fanpin.compare.sets import member_of
 from fanpin.findings import empty_findings, make_findings
 from fanpin.link.evidence import pair_details
 from fanpin.link.names import DIFFERENT, VARIANT, name_conflicts
@@ -37,8 +36,9 @@ from fanpin.link.nearmiss import (
     find_near_misses,
     find_unrecoverable_matches,
     id_consistency,
+    prepare_reference,
 )
-from fanpin.normalize.ids import STATUS_OK, STATUS_UNRECOVERABLE
+from fanpin.normalize.ids import STATUS_OK, STATUS_UNRECOVERABLE, id_codes
 from fanpin.rules import RulesFile
 
 log = logging.getLogger(__name__)
@@ -77,25 +77,93 @@ _USED = (
 )
 
 
-def _stack(frames: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
-    """All rows of all kinds, DPF first, with a unique index (kind, position)."""
-    parts = []
+@dataclass
+class _Stacked:
+    """All rows of all kinds, DPF first, on a RangeIndex (row position = internal key; the
+    "kind:pos" labels are made only for the pair rows returned). Each kind is one
+    contiguous span, so its rows are a slice, never a boolean-indexed copy. Person keys
+    are int64 codes (normalize.ids.id_codes) for set look-ups and duplicate checks."""
+
+    frame: pd.DataFrame
+    spans: dict[str, slice]
+    kind_code: np.ndarray  # int8: position of the row's kind in KIND_ORDER
+    pid_code: np.ndarray  # int64 ID code of pid, -1 where none
+    person: np.ndarray  # int64: index into `persons` (-1 where no pid)
+    persons: np.ndarray  # sorted distinct pid codes
+    held: np.ndarray  # uint8 per person: bit k set when kind KIND_ORDER[k] holds the pid
+    name_code: np.ndarray  # int64 factorized name_norm (-1 = NA)
+
+    def rows(self, positions: np.ndarray, cols: list[str] | None = None) -> pd.DataFrame:
+        """Rows at these positions (index = positions), only the columns asked for."""
+        frame = self.frame if cols is None else self.frame[[c for c in cols if c in self.frame]]
+        return frame.iloc[positions]
+
+    def span_positions(self, kind: str) -> np.ndarray:
+        sl = self.spans[kind]
+        return np.arange(sl.start, sl.stop)
+
+    def holds(self, codes: np.ndarray, kind_bits: np.ndarray) -> np.ndarray:
+        """Does the kind(s) in kind_bits hold each pid code (missing / unknown -> False)?"""
+        at = np.searchsorted(self.persons, codes)
+        at = np.minimum(at, max(len(self.persons) - 1, 0))
+        found = (codes >= 0) & (len(self.persons) > 0)
+        if len(self.persons):
+            found &= self.persons[at] == codes
+        bits = self.held[at] if len(self.persons) else np.zeros(len(codes), np.uint8)
+        return found & ((bits & kind_bits) != 0)
+
+    def labels(self, positions: np.ndarray) -> np.ndarray:
+        """The public row keys "kind:pos" (pos = row number within its kind's frame)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        kinds = np.asarray(KIND_ORDER, dtype=object)[self.kind_code[positions]]
+        starts = np.array([self.spans[k].start if k in self.spans else 0 for k in KIND_ORDER])
+        within = positions - starts[self.kind_code[positions]]
+        return np.asarray(kinds + ":" + within.astype(str).astype(object), dtype=object)
+
+
+def _stack(frames: dict[str, pd.DataFrame | None]) -> _Stacked | None:
+    parts, spans, start = [], {}, 0
     for kind in KIND_ORDER:
         frame = frames.get(kind)
         if frame is None or frame.empty:
             continue
         cols = [c for c in _USED if c in frame]
         parts.append(frame[cols].assign(kind=kind, _pos=np.arange(len(frame))))
+        spans[kind] = slice(start, start + len(frame))
+        start += len(frame)
     if not parts:
-        return pd.DataFrame()
+        return None
     stacked = pd.concat(parts, ignore_index=True)
-    stacked.index = pd.Index(stacked["kind"] + ":" + stacked["_pos"].astype(str), name="key")
-    return stacked
+    kind_code = np.zeros(len(stacked), dtype=np.int8)
+    for kind, sl in spans.items():
+        kind_code[sl] = KIND_ORDER.index(kind)
+    pid_code = id_codes(stacked["pid"])
+    has = pid_code >= 0
+    persons, inverse = np.unique(pid_code[has], return_inverse=True)
+    person = np.full(len(stacked), -1, dtype=np.int64)
+    person[has] = inverse
+    held = np.zeros(len(persons), dtype=np.uint8)
+    for kind, sl in spans.items():
+        mine = person[sl]
+        held[mine[mine >= 0]] |= np.uint8(1 << KIND_ORDER.index(kind))
+    name_code = pd.factorize(stacked["name_norm"])[0].astype(np.int64)
+    return _Stacked(stacked, spans, kind_code, pid_code, person, persons, held, name_code)
+
+
+def _relabel(pairs: pd.DataFrame, st: _Stacked) -> pd.DataFrame:
+    """Internal positions in a_key / b_key -> the public "kind:pos" labels."""
+    if pairs.empty:
+        return pairs
+    out = pairs.copy()
+    for col in ("a_key", "b_key"):
+        out[col] = st.labels(out[col].to_numpy(dtype=np.int64))
+    return out
 
 
 def _pairs_from_conflicts(stacked: pd.DataFrame, conflicts: pd.DataFrame) -> pd.DataFrame:
     code = np.where(conflicts["outcome"].to_numpy() == DIFFERENT, "NAME_MISMATCH", "NAME_VARIANT")
-    a, b = stacked.loc[conflicts["a_index"]], stacked.loc[conflicts["b_index"]]
+    a = stacked.iloc[conflicts["a_index"].to_numpy(dtype=np.int64)]
+    b = stacked.iloc[conflicts["b_index"].to_numpy(dtype=np.int64)]
     out = pd.DataFrame(
         {
             "code": code,
@@ -126,73 +194,119 @@ def _pairs_from_conflicts(stacked: pd.DataFrame, conflicts: pd.DataFrame) -> pd.
     return out[PAIR_COLUMNS]
 
 
-def name_findings(stacked: pd.DataFrame, nm: NearMissRules) -> pd.DataFrame:
+def _first_positions(positions: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The positions whose int64 key is seen for the first time (in the given order)."""
+    return positions[~pd.Series(key).duplicated().to_numpy()]
+
+
+def name_findings(st: _Stacked, nm: NearMissRules) -> pd.DataFrame:
     """Pairs for rows whose name differs from the first row of their pid (one per
     distinct kind, pid and spelling: a monthly payroll repeats the same spelling)."""
-    rows = stacked[stacked["pid"].notna()]
-    firsts = rows.drop_duplicates(["pid", "name_norm", "kind"])
-    conflicts = name_conflicts(firsts, key="pid", rules=nm.names)
+    rows = np.flatnonzero(st.person >= 0)
+    n_names = int(st.name_code.max()) + 2 if len(st.name_code) else 1
+    key = (st.person[rows] * n_names + st.name_code[rows] + 1) * 4 + st.kind_code[rows]
+    firsts = st.rows(_first_positions(rows, key), ["name_norm"])
+    firsts = firsts.assign(_person=st.person[firsts.index.to_numpy()])
+    conflicts = name_conflicts(firsts, key="_person", rules=nm.names)
     conflicts = conflicts[conflicts["outcome"].isin([VARIANT, DIFFERENT])]
-    return _pairs_from_conflicts(stacked, conflicts.reset_index(drop=True))
+    return _pairs_from_conflicts(st.frame, conflicts.reset_index(drop=True))
 
 
-def _unmatched(
-    stacked: pd.DataFrame, kind: str, valid_too: bool = True
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows of `kind` to search for, and the reference (valid rows of the other kinds)."""
-    mine = stacked[(stacked["kind"] == kind).to_numpy()]
-    others = stacked[(stacked["kind"] != kind).to_numpy() & stacked["pid"].notna().to_numpy()]
-    known = member_of(mine["pid"], others["pid"])
+# Columns find_near_misses / find_unrecoverable_matches read from the searched rows.
+_SEARCHED = ["id_clean", "id", "id_status", "name_norm", "county", "birth_date", "sex"]
+_SEARCHED += ["_source", "_sheet", "_row"]
+_REFERENCE = ["pid", "name_norm", "county", "birth_date", "sex", "_source", "_sheet", "_row"]
+
+
+def _searched(st: _Stacked, kind: str, valid_too: bool = True) -> np.ndarray:
+    """Positions of the rows of `kind` to search for: an ID no other kind holds (or one
+    that fails its own check), not float-damaged, not empty."""
+    pos = st.span_positions(kind)
+    others = np.uint8(0xFF ^ (1 << KIND_ORDER.index(kind)))
+    person = st.person[pos]
+    known = (person >= 0) & ((st.held[np.maximum(person, 0)] & others) != 0)
+    status = st.frame["id_status"].iloc[pos]
     if not valid_too:  # rules: search only IDs that fail their own check
-        known |= mine["id_status"].eq(STATUS_OK).fillna(False).to_numpy(dtype=bool)
-    unrecoverable = mine["id_status"].eq(STATUS_UNRECOVERABLE).fillna(False).to_numpy(bool)
-    searched = mine[~known & ~unrecoverable & mine["id_clean"].notna().to_numpy()]
-    return searched, others.assign(id=others["pid"])
+        known |= status.eq(STATUS_OK).fillna(False).to_numpy(dtype=bool)
+    unrecoverable = status.eq(STATUS_UNRECOVERABLE).fillna(False).to_numpy(dtype=bool)
+    written = st.frame["id_clean"].iloc[pos].notna().to_numpy(dtype=bool)
+    return pos[~known & ~unrecoverable & written]
+
+
+def _distinct_references(st: _Stacked) -> dict[str, np.ndarray]:
+    """Per kind: positions of its first row of each (pid, name_norm)."""
+    n_names = int(st.name_code.max()) + 2 if len(st.name_code) else 1
+    out = {}
+    for kind in st.spans:
+        pos = st.span_positions(kind)
+        pos = pos[st.person[pos] >= 0]
+        out[kind] = _first_positions(pos, st.person[pos] * n_names + st.name_code[pos] + 1)
+    return out
+
+
+def _reference(st: _Stacked, kind: str, distinct: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Valid rows of the other kinds, one per (ID, name) as first seen in stacked order."""
+    pos = np.concatenate([distinct[k] for k in KIND_ORDER if k in distinct and k != kind])
+    n_names = int(st.name_code.max()) + 2
+    pos = _first_positions(pos, st.person[pos] * n_names + st.name_code[pos] + 1)
+    ref = st.rows(pos, _REFERENCE)
+    ref = ref.assign(id=ref["pid"]).drop(columns="pid")
+    return ref
 
 
 def link_sources(frames: dict[str, pd.DataFrame | None], rules: RulesFile) -> LinkOutcome:
     """Run the linking stage over the normalised frames of one comparison."""
     t0 = time.perf_counter()
     nm = as_near_miss_rules(rules)
-    stacked = _stack(frames)
-    if stacked.empty:
+    st = _stack(frames)
+    if st is None:
         empty = pd.DataFrame(columns=PAIR_COLUMNS)
         return LinkOutcome(dict(frames), empty_findings(), empty, empty)
-    found_pairs = [name_findings(stacked, nm)]
+    stacked = st.frame
+    found_pairs = [name_findings(st, nm)]
+    log.info("linking stage: name checks done (%.1fs)", time.perf_counter() - t0)
     unrec_pairs = []
-    linked_pid = pd.Series(pd.NA, index=stacked.index, dtype=STR)
 
     decisions = []
-    for kind in KIND_ORDER:
-        if not (stacked["kind"] == kind).any() or stacked["kind"].nunique() < 2:
-            continue
-        searched, reference = _unmatched(stacked, kind, nm.search_valid_ids)
-        decisions.append(find_near_misses(searched, reference, nm).decisions)
-        mine = stacked[(stacked["kind"] == kind).to_numpy()]
-        unrec_pairs.append(find_unrecoverable_matches(mine, reference, nm))
+    if len(st.spans) >= 2:
+        distinct = _distinct_references(st)
+        for kind in KIND_ORDER:
+            if kind not in st.spans:
+                continue
+            reference = prepare_reference(_reference(st, kind, distinct), distinct=True)
+            searched = st.rows(_searched(st, kind, nm.search_valid_ids), _SEARCHED)
+            decisions.append(find_near_misses(searched, reference, nm).decisions)
+            mine = st.span_positions(kind)
+            damaged = stacked["id_status"].iloc[mine].eq(STATUS_UNRECOVERABLE).fillna(False)
+            rows = st.rows(mine[damaged.to_numpy(dtype=bool)], _SEARCHED)
+            unrec_pairs.append(find_unrecoverable_matches(rows, reference, nm))
+        log.info("linking stage: ID search done (%.1fs)", time.perf_counter() - t0)
     typos = (
-        resolve_mutual(pd.concat(decisions, ignore_index=True), stacked)
+        resolve_mutual(pd.concat(decisions, ignore_index=True), st)
         if decisions
         else (pd.DataFrame(columns=PAIR_COLUMNS))
     )
     found_pairs.append(typos)
 
     # Link for coverage only where the row's kind does not already hold the matched ID.
+    linked_pos = np.zeros(0, dtype=np.int64)
+    linked_ids = np.zeros(0, dtype=object)
     linked = typos[typos["status"] == LINKED]
     if len(linked):
-        a_kind = stacked.loc[linked["a_key"], "kind"].to_numpy()
-        held = stacked[["kind", "pid"]].dropna().drop_duplicates()
-        held_key = held["kind"] + "|" + held["pid"]
-        fresh = ~member_of(
-            pd.Series(a_kind + "|" + linked["b_id"].astype(str).to_numpy(), dtype=STR), held_key
-        )
-        linked_pid[linked["a_key"].to_numpy()[fresh]] = linked["b_id"].to_numpy()[fresh]
+        a_pos = linked["a_key"].to_numpy(dtype=np.int64)
+        bits = (np.uint8(1) << st.kind_code[a_pos].astype(np.uint8)).astype(np.uint8)
+        fresh = ~st.holds(id_codes(linked["b_id"].astype(STR)), bits)
+        linked_pos = a_pos[fresh]
+        linked_ids = linked["b_id"].to_numpy()[fresh]
 
-    dup = [
-        find_duplicate_persons(stacked[stacked["kind"] == k], nm, group="kind")
-        for k in KIND_ORDER
-        if (stacked["kind"] == k).any()
-    ]
+    dup = []
+    for kind in KIND_ORDER:
+        if kind not in st.spans:
+            continue
+        pos = st.span_positions(kind)
+        dup.append(
+            find_duplicate_persons(_distinct_forms(st, pos), nm, group="kind", distinct=True)
+        )
     dup = [d.drop_duplicates("a_key") for d in dup if not d.empty]
     found_pairs.extend(dup)
 
@@ -202,25 +316,39 @@ def link_sources(frames: dict[str, pd.DataFrame | None], rules: RulesFile) -> Li
     )
     if nm.unrecoverable_for_coverage and len(unrec):  # off by default: needs confirming
         probable = unrec[unrec["status"] == "probable"]
-        linked_pid[probable["a_key"].to_numpy()] = probable["b_id"].to_numpy()
+        linked_pos = np.concatenate([linked_pos, probable["a_key"].to_numpy(dtype=np.int64)])
+        linked_ids = np.concatenate([linked_ids, probable["b_id"].to_numpy(dtype=object)])
 
     pairs = pd.concat(
         [p for p in [*found_pairs, unrec] if not p.empty] or [pd.DataFrame(columns=PAIR_COLUMNS)],
         ignore_index=True,
     )
-    out_frames = _apply_links(frames, stacked, linked_pid)
+    out_frames = _apply_links(frames, st, linked_pos, linked_ids)
     # ID_UNRECOVERABLE findings come from compare.quality; annotate_unrecoverable adds to them.
     findings = _findings(stacked, pairs[pairs["code"] != "ID_UNRECOVERABLE"])
     log.info(
         "linking stage: %d pairs, %d linked by near-miss (%.1fs)",
         len(pairs),
-        int(linked_pid.notna().sum()),
+        len(pd.unique(linked_pos)),
         time.perf_counter() - t0,
     )
-    return LinkOutcome(out_frames, findings, unrec, pairs)
+    return LinkOutcome(out_frames, findings, _relabel(unrec, st), _relabel(pairs, st))
 
 
-def resolve_mutual(decisions: pd.DataFrame, stacked: pd.DataFrame) -> pd.DataFrame:
+_DUPLICATE_COLS = ["kind", "pid", "id_clean", "id", "id_status", "name_norm", "county"]
+_DUPLICATE_COLS += ["birth_date", "sex", "_source", "_sheet", "_row"]
+
+
+def _distinct_forms(st: _Stacked, pos: np.ndarray) -> pd.DataFrame:
+    """Rows of one kind, the first of each (id_clean, name_norm): find_duplicate_persons
+    keeps only those anyway (id follows from id_clean), and a payroll repeats them monthly."""
+    written = pd.factorize(st.frame["id_clean"].iloc[pos])[0].astype(np.int64)
+    n_names = int(st.name_code.max()) + 2
+    firsts = _first_positions(pos, (written + 1) * n_names + st.name_code[pos] + 1)
+    return st.rows(firsts, _DUPLICATE_COLS)
+
+
+def resolve_mutual(decisions: pd.DataFrame, st: _Stacked) -> pd.DataFrame:
     """Two valid IDs one edit apart, each held by only one side: both sides were searched
     and each found the other. Keep the finding on one side only: the side whose ID fits its
     own row worse (nearmiss.id_consistency), else the one written in 15 digits, else the ID
@@ -228,8 +356,10 @@ def resolve_mutual(decisions: pd.DataFrame, stacked: pd.DataFrame) -> pd.DataFra
     marked note = direction_unknown (the detail then says either may be wrong)."""
     if decisions.empty:
         return decisions
+    stacked = st.frame
     d = decisions.copy()
-    a_pid = stacked.loc[d["a_key"], "pid"].astype(STR).to_numpy(dtype=object)
+    a_pos = d["a_key"].to_numpy(dtype=np.int64)
+    a_pid = stacked["pid"].iloc[a_pos].astype(STR).to_numpy(dtype=object)
     d["_a_pid"] = a_pid
     valid = pd.notna(a_pid) & (d["status"] == LINKED).to_numpy()
     b = d["b_id"].astype(str).to_numpy()
@@ -241,11 +371,13 @@ def resolve_mutual(decisions: pd.DataFrame, stacked: pd.DataFrame) -> pd.DataFra
         return d.drop(columns=["_a_pid", "_pair"])
 
     m = d[mutual].copy()
-    rows = stacked.loc[m["a_key"]]
+    m_pos = m["a_key"].to_numpy(dtype=np.int64)
+    rows = stacked.iloc[m_pos]
     m["_fit"] = id_consistency(rows, rows["pid"])
-    support = stacked.dropna(subset=["pid"]).groupby("pid")["kind"].nunique()
-    m["_support"] = m["_a_pid"].map(support).fillna(0).to_numpy()
-    m["_prio"] = rows["kind"].map({k: i for i, k in enumerate(KIND_ORDER)}).to_numpy()
+    # How many kinds hold the row's own ID (its pid is valid here).
+    bits = st.held[st.person[m_pos]]
+    m["_support"] = np.unpackbits(bits[:, None], axis=1).sum(axis=1).astype(float)
+    m["_prio"] = st.kind_code[m_pos].astype(np.int64)
     # An ID written in 15 digits has no check of its own (the upgrade computes one), so a
     # typo in it passes unseen; an 18-digit ID's typo would usually fail its check.
     m["_guarded"] = rows["id_clean"].astype(STR).str.len().eq(18).fillna(False).to_numpy()
@@ -261,31 +393,35 @@ def resolve_mutual(decisions: pd.DataFrame, stacked: pd.DataFrame) -> pd.DataFra
     second = side[side.duplicated("_pair", keep="first")].drop_duplicates("_pair")
     tie = first.merge(second, on="_pair", suffixes=("", "_2"))
     same = (tie["fit"] == tie["fit_2"]) & (tie["guarded"] == tie["guarded_2"])
-    tie = tie[same & (tie["support"] == tie["support_2"])]["_pair"]
+    tied = tie[same & (tie["support"] == tie["support_2"])]["_pair"]
     keep_key = first["_pair"] + "#" + first["_a_pid"]
     chosen = (m["_pair"] + "#" + m["_a_pid"]).isin(keep_key).to_numpy()
     m = m[chosen]
-    m.loc[m["_pair"].isin(tie).to_numpy(), "note"] = "direction_unknown"
+    m.loc[m["_pair"].isin(tied).to_numpy(), "note"] = "direction_unknown"
     out = pd.concat([d[~mutual], m], ignore_index=True)
     helpers = ["_a_pid", "_pair", "_fit", "_support", "_prio", "_guarded"]
     return out.drop(columns=helpers, errors="ignore")
 
 
 def _apply_links(
-    frames: dict[str, pd.DataFrame | None], stacked: pd.DataFrame, linked: pd.Series
+    frames: dict[str, pd.DataFrame | None],
+    st: _Stacked,
+    linked_pos: np.ndarray,
+    linked_ids: np.ndarray,
 ) -> dict[str, pd.DataFrame | None]:
     out: dict[str, pd.DataFrame | None] = dict(frames)
     for kind, frame in frames.items():
         if frame is None or frame.empty:
             continue
-        mask = (stacked["kind"] == kind).to_numpy()
-        new_pid = linked[mask].to_numpy()
-        has = pd.notna(new_pid)
-        copy = frame.copy()
+        sl = st.spans[kind]
+        inside = (linked_pos >= sl.start) & (linked_pos < sl.stop)
+        has = np.zeros(len(frame), dtype=bool)
+        has[linked_pos[inside] - sl.start] = True
+        copy = frame.copy(deep=False)  # copy-on-write: the caller's frame stays as it was
         copy["link_probable"] = has
         if has.any():
             pid = copy["pid"].astype(STR).to_numpy(dtype=object)
-            pid[has] = new_pid[has]
+            pid[linked_pos[inside] - sl.start] = linked_ids[inside]
             copy["pid"] = pd.array(pid, dtype=STR)
         out[kind] = copy
     return out
@@ -298,7 +434,7 @@ def _findings(stacked: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     parts = []
     details = pair_details(pairs)
     for code, group in pairs.groupby("code", sort=False):
-        records = stacked.loc[group["a_key"].to_numpy()].copy()
+        records = stacked.iloc[group["a_key"].to_numpy(dtype=np.int64)].copy()
         matched = (
             group["b_id"].where(group["status"] == LINKED)
             if code == ("SUSPECTED_ID_TYPO")

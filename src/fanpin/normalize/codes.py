@@ -57,6 +57,9 @@ class Vocabulary:
     canonical: tuple[str, ...]  # in file order, as text ("1", "正常", ...)
     lookup: Mapping[str, str]  # normalised spelling -> canonical text
     examples: tuple[str, ...] = ()  # first listed spelling of each canonical value
+    # (normalised word, canonical): a value no spelling matches, that contains the words of
+    # exactly one canonical value, is that value ("残疾人两项补贴（护理）" holds 护理).
+    contains: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         """Chinese list of accepted values for messages: 正常、注销… or 一级(1)、二级(2)…"""
@@ -103,6 +106,15 @@ def parse_vocabularies(data: Mapping[str, object], source: str) -> dict[str, Voc
                         file=source,
                     )
                 lookup[key] = canonical
+        contains_node = node.get("contains", {})
+        if not isinstance(contains_node, dict) or not all(
+            isinstance(v, list) and str(k) in lookup.values() for k, v in contains_node.items()
+        ):
+            raise InputError.single(
+                ErrorCode.BAD_RULES,
+                f"代码表 [{name}.contains] 应为“标准值 = [词, …]”，且标准值须在 values 中",
+                file=source,
+            )
         vocabularies[name] = Vocabulary(
             name=name,
             label=str(node.get("label", name)),
@@ -112,6 +124,11 @@ def parse_vocabularies(data: Mapping[str, object], source: str) -> dict[str, Voc
             examples=tuple(
                 str(spellings[0]) if spellings else str(canonical)
                 for canonical, spellings in node["values"].items()
+            ),
+            contains=tuple(
+                (_key_one(str(word)), str(canonical))
+                for canonical, words in contains_node.items()
+                for word in words
             ),
         )
     return vocabularies
@@ -159,12 +176,43 @@ def map_codes(raw: pd.Series, vocabulary: Vocabulary) -> pd.Series:
     lookup = dict(vocabulary.lookup)
 
     def parse(uniques: pd.Series) -> pd.Series:
-        canonical = code_key(uniques).map(lookup).astype(STRING)
+        keys = code_key(uniques)
+        canonical = keys.map(lookup).astype(STRING)
+        if canonical.isna().any():
+            canonical = canonical.fillna(_by_fallback(keys.where(canonical.isna()), vocabulary))
         if vocabulary.integer:
             return pd.to_numeric(canonical, errors="coerce").astype("Int8")
         return canonical
 
     return on_distinct(raw, parse)
+
+
+# A trailing bracketed note of a normalised key (NFKC turned full-width brackets to ASCII).
+_KEY_NOTE = r"(\([^()]*\)|【[^【】]*】|\[[^\[\]]*\])+$"
+_KEY_BRACKETS = r"[()\[\]【】〔〕]"
+
+
+def _by_fallback(keys: pd.Series, vocabulary: Vocabulary) -> pd.Series:
+    """Canonical values of keys no spelling matched: without a trailing note
+    ("多重残疾（肢体、智力）" is 多重残疾), else by the vocabulary's `contains` words when they
+    point to exactly one value; NA when ambiguous or unknown."""
+    arr = pa.array(keys.array, type=pa.large_string(), from_pandas=True)
+    bare = pd.Series(pc.replace_substring_regex(arr, _KEY_NOTE, ""), dtype=STRING)
+    out = bare.map(dict(vocabulary.lookup)).astype(STRING)
+    if not vocabulary.contains or not out.isna().any():
+        return pd.Series(out.array, index=keys.index)
+    plain = pc.replace_substring_regex(arr, _KEY_BRACKETS, "")
+    found: dict[str, np.ndarray] = {}
+    for word, canonical in vocabulary.contains:
+        hit = pc.fill_null(pc.match_substring(plain, word), False).to_numpy(zero_copy_only=False)
+        found[canonical] = found.get(canonical, np.zeros(len(keys), dtype=bool)) | hit
+    if found:
+        hits = np.column_stack(list(found.values()))
+        single = hits.sum(axis=1) == 1
+        chosen = np.array(list(found), dtype=object)[hits.argmax(axis=1)]
+        by_word = pd.Series(np.where(single, chosen, None), dtype=STRING)
+        out = out.fillna(by_word)
+    return pd.Series(out.array, index=keys.index)
 
 
 # -------------------------------------------------------------------------------------- dates
@@ -224,13 +272,54 @@ def _parse_months_distinct(uniques: pd.Series) -> pd.Series:
     dates = _parse_dates_distinct(uniques)
     year = year.fillna(pd.Series(dates.dt.year, index=text.index))
     month = month.fillna(pd.Series(dates.dt.month, index=text.index))
-    ok = year.between(MIN_MONTH_YEAR, MAX_YEAR) & month.between(1, 12)
+    ok = (year.between(MIN_MONTH_YEAR, MAX_YEAR) & month.between(1, 12)).fillna(False)
+    if not ok.all():
+        q_year, q_month = _quarter_end(text.where(~ok))
+        year, month = year.where(ok, q_year), month.where(ok, q_month)
+        ok = (year.between(MIN_MONTH_YEAR, MAX_YEAR) & month.between(1, 12)).fillna(False)
     return (_padded(year, 4) + "-" + _padded(month, 2)).where(ok).astype(STRING)
+
+
+_QUARTER = (
+    r"^(\d{4})\s*(?:年度?|[-/.])?\s*(?:第\s*([1-4一二三四])\s*季度?|Q\s*([1-4])|([1-4一二三四])\s*季度)$"
+)
+_MONTH_RANGE = (
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*[-~至到—–]+\s*(?:(\d{4})\s*[-/.年]\s*)?"
+    r"(\d{1,2})\s*月?份?$"
+)
+_QUARTER_WORDS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+
+
+def _quarter_end(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(year, last month) of pay periods naming a quarter: "2024年第三季度", "2024Q3",
+    "2024年7-9月", "2024.07-2024.09" (a range of months within one quarter). NA otherwise."""
+    upper = text.str.upper()
+    quarter = upper.str.extract(_QUARTER)
+    number = quarter[1].fillna(quarter[2]).fillna(quarter[3]).replace(_QUARTER_WORDS)
+    year = pd.to_numeric(quarter[0], errors="coerce")
+    month = pd.to_numeric(number, errors="coerce") * 3
+    span = upper.str.extract(_MONTH_RANGE)
+    y1, m1, y2, m2 = (pd.to_numeric(span[k], errors="coerce") for k in range(4))
+    within = (
+        (y2.isna() | (y2 == y1))
+        & (m1 >= 1)
+        & (m1 <= m2)
+        & (m2 <= 12)
+        & ((m1 - 1) // 3 == (m2 - 1) // 3)
+    )
+    year = year.fillna(y1.where(within))
+    month = month.fillna(m2.where(within))
+    return year, month
 
 
 def parse_months(raw: pd.Series) -> pd.Series:
     """Pay months written 202407, 2024-07, 2024/7, 2024.07, 2024年7月, a full date or an
     Excel serial; returns "YYYY-MM" strings, NA when blank or unreadable.
+
+    Counties that pay quarterly write the quarter ("2024年第三季度", "2024Q3", "2024年7-9月",
+    "2024.07-2024.09"): such a row stands for the quarter's last month ("2024-09"). One cell
+    cannot become three rows here, and the comparison only asks whether a payment falls in
+    the quarter; a range crossing quarters ("2024年6-8月") stays unreadable.
 
     Known shortcoming: "2024.1" reads as January, although a number cell typed 2024.10
     arrives the same way; text cells are the usual case, so January wins.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import opencc
 import pandas as pd
 import pyarrow as pa
@@ -27,15 +28,17 @@ def _t2s() -> opencc.OpenCC:
 
 def to_simplified(values: pd.Series) -> pd.Series:
     """Traditional -> simplified, converting each distinct value once in one OpenCC call."""
-    uniques = values.dropna().unique()
+    codes, uniques = pd.factorize(values)
     if len(uniques) == 0:
         return values
+    uniques = [str(v) for v in uniques]
     # One call over the joined text is ~100x faster than one call per value.
     converted = _t2s().convert("\n".join(uniques)).split("\n")
     if len(converted) != len(uniques):  # a value held a newline; fall back to one by one
         converted = [_t2s().convert(v) for v in uniques]
-    mapping = dict(zip(uniques, converted, strict=True))
-    return values.map(mapping).astype(values.dtype)
+    table = pa.array([*converted, None], type=pa.string())
+    taken = table.take(pa.array(np.where(codes < 0, len(converted), codes)))
+    return pd.Series(taken, index=values.index, dtype=values.dtype)
 
 
 def normalize_names(raw: pd.Series) -> pd.Series:
