@@ -165,7 +165,7 @@ def test_error_message_renders_file_and_sheet_in_chinese(tmp_path: Path) -> None
     assert str(caught.value).startswith("文件“补贴.csv”，第1行：")
 
 
-def test_list_only_in_a_hidden_sheet_is_pointed_out(tmp_path: Path) -> None:
+def test_list_only_in_a_hidden_sheet_is_read(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "隐藏.xlsx",
         [
@@ -173,6 +173,7 @@ def test_list_only_in_a_hidden_sheet_is_pointed_out(tmp_path: Path) -> None:
             Sheet("名单", [["姓名", "身份证号"], ["甲", ID_1]], hidden=True),
         ],
     )
-    [problem] = problems_of([path], "dpf")
-    assert problem.code == ErrorCode.HEADER_NOT_FOUND
-    assert "隐藏的工作表未读取：名单" in problem.message
+    [table] = read_tables([path], "dpf")
+    assert table.sheets == ["名单"]
+    assert table.frame["name"].tolist() == ["甲"]
+    assert table.skipped_sheets == {"说明": "填表说明或示例工作表，不是名单"}

@@ -68,8 +68,9 @@ def test_records_keep_the_row_number_excel_shows(dpf_xlsx: Path) -> None:
 def test_blank_total_and_footer_rows_are_counted_as_dropped(dpf_xlsx: Path) -> None:
     table = read_table(dpf_xlsx, "dpf")
     assert table.dropped == {"空行": 1, "合计行": 1, "说明行": 1}
-    # Rows 5..10 of the first sheet and row 2 of the second lie under a header.
-    assert table.rows_read == 7
+    # Rows 5..10 of the first sheet, row 2 of the hidden one and row 2 of the last one lie
+    # under a header.
+    assert table.rows_read == 8
     assert len(table.frame) == table.rows_read - sum(table.dropped.values())
 
 
@@ -98,13 +99,15 @@ def test_numbers_and_dates_render_as_text(dpf_xlsx: Path) -> None:
     assert pd.isna(frame.loc[1, "cert_number"])
 
 
-def test_instruction_and_hidden_sheets_are_skipped(dpf_xlsx: Path) -> None:
+def test_instruction_sheet_is_skipped_and_hidden_list_is_read(dpf_xlsx: Path) -> None:
     table = read_table(dpf_xlsx, "dpf")
-    assert table.sheets == ["持证人员", "第二批"]
+    assert table.sheets == ["持证人员", "旧数据", "第二批"]
+    assert table.skipped_sheets == {"填表说明": "填表说明或示例工作表，不是名单"}
     second = table.frame[table.frame["_sheet"] == "第二批"]
     assert second["_row"].tolist() == [2]
     assert second["level"].tolist() == ["三级"]
-    assert "赵六" not in set(table.frame["name"])
+    hidden = table.frame[table.frame["_sheet"] == "旧数据"]
+    assert hidden["name"].tolist() == ["赵六"]
 
 
 def test_frame_has_every_field_then_meta_columns(dpf_xlsx: Path) -> None:
@@ -112,6 +115,7 @@ def test_frame_has_every_field_then_meta_columns(dpf_xlsx: Path) -> None:
     assert list(table.frame.columns) == [
         "name", "id_number", "cert_number", "category", "level", "sex", "city", "county",
         "township", "village", "issue_date", "cert_status", "phone", "age",
+        "category_level",
         "_source", "_sheet", "_row",
     ]  # fmt: skip
     assert table.frame["sex"].isna().all()  # not in the file

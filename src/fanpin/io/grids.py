@@ -60,26 +60,39 @@ def _as_text_rows(columns: list[pd.Series]) -> list[list[str]]:
 @dataclass
 class CellGrid:
     """Cells of one worksheet. `load` returns all rows (lists of calamine values) on demand,
-    with the cells holding an Excel error value, which calamine reads as ""; `peek(n)` only
-    the first n rows, so a sheet without a header is never converted whole."""
+    `peek(n)` only the first n, so a sheet without a header is never converted whole.
+    calamine reads a cell holding an Excel error value as ""; `scan_errors` (xlsx only) finds
+    those cells, and `restore_errors` writes their text back into the grid. It costs a pass
+    over the sheet's XML, so the reader calls it only when a column it checks has blanks."""
 
     sheet: str
     peek: Callable[[int], Rows]
-    load: Callable[[], tuple[Rows, list[ErrorCell]]]
+    load: Callable[[], Rows]
     merges: list[Merge] | None = None
+    scan_errors: Callable[[], list[ErrorCell]] | None = None
     _cells: np.ndarray | None = field(default=None, repr=False)
+    _errors: list[ErrorCell] | None = field(default=None, repr=False)
 
     @property
     def cells(self) -> np.ndarray:
         if self._cells is None:
-            rows, errors = self.load()
-            matrix = _to_matrix(rows)
-            for r, c, text in errors:
-                # The error's text, so that it reads as damage rather than as a blank cell.
-                if r < matrix.shape[0] and c < matrix.shape[1] and matrix[r, c] in ("", None):
-                    matrix[r, c] = text
-            self._cells = matrix
+            self._cells = _to_matrix(self.load())
         return self._cells
+
+    def restore_errors(self) -> list[ErrorCell]:
+        """Put the text of error cells ("#N/A") into blank grid cells; the cells restored."""
+        if self._errors is None:
+            found = self.scan_errors() if self.scan_errors else []
+            cells = self.cells
+            height, width = cells.shape
+            self._errors = [
+                (r, c, text)
+                for r, c, text in found
+                if r < height and c < width and cells[r, c] in ("", None)
+            ]
+            for r, c, text in self._errors:
+                cells[r, c] = text
+        return self._errors
 
     @property
     def height(self) -> int:

@@ -26,8 +26,7 @@ import pyarrow.parquet as pq
 from fanpin.errors import ErrorCode, InputError, InputProblem
 from fanpin.io.cells import STRING
 from fanpin.io.grids import ColumnGrid, Grid
-from fanpin.io.header import find_header
-from fanpin.io.header import HeaderMatch
+from fanpin.io.header import HeaderMatch, find_header
 from fanpin.io.header_problems import (
     ambiguity_problems,
     missing_columns_problem,

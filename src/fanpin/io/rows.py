@@ -58,6 +58,8 @@ def read_records(grid: Grid, match: HeaderMatch, spec: KindSpec, name: str) -> S
     n = grid.rows_from(start)
     ordered = [k for k in spec.fields if k in match.columns]
     by_column = {match.columns[k]: grid.column(match.columns[k], start) for k in ordered}
+    if isinstance(grid, CellGrid) and grid.scan_errors is not None:
+        _restore_errors(grid, start, by_column, [match.columns[k] for k in _checked(spec, ordered)])
     raw_errors: dict[int, tuple[np.ndarray, pd.Series]] = {}
     for j, column in list(by_column.items()):
         cleaned, mask = _without_errors(column)
@@ -92,7 +94,9 @@ def read_records(grid: Grid, match: HeaderMatch, spec: KindSpec, name: str) -> S
     return SheetRecords(frame.loc[keep].reset_index(drop=True), n, dropped, match, errors)
 
 
-def fill_merged_down(cells: np.ndarray, merges: list[tuple[int, int, int, int]], start: int) -> None:
+def fill_merged_down(
+    cells: np.ndarray, merges: list[tuple[int, int, int, int]], start: int
+) -> None:
     """Copy each range merged over several rows from `start` down into all of its cells
     (Excel keeps the value in the top-left cell only). Ranges within one row are left alone:
     a township's name merged across a row is a section heading, not a value of every column."""
@@ -101,6 +105,23 @@ def fill_merged_down(cells: np.ndarray, merges: list[tuple[int, int, int, int]],
         if r1 <= r0 or r0 < start or r0 >= height or c0 >= width:
             continue
         cells[r0 : r1 + 1, c0 : c1 + 1] = cells[r0, c0]
+
+
+def _checked(spec: KindSpec, keys: list[str]) -> list[str]:
+    """Fields whose Excel error cells are reported: coded ones and those that must be filled."""
+    return [k for k in keys if spec.fields[k].type == "code" or k in spec.not_null]
+
+
+def _restore_errors(
+    grid: CellGrid, start: int, by_column: dict[int, pd.Series], checked: list[int]
+) -> None:
+    """calamine reads error cells as blank: when a checked column has blanks, look for error
+    cells in the sheet and re-render the columns that hold some."""
+    if not any(by_column[j].isna().any() for j in checked):
+        return
+    touched = {c for r, c, _ in grid.restore_errors() if r >= start and c in by_column}
+    for j in touched:
+        by_column[j] = grid.column(j, start)
 
 
 def _without_errors(column: pd.Series) -> tuple[pd.Series, np.ndarray | None]:

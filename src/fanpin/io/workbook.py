@@ -2,8 +2,8 @@
 
 calamine reads a cell holding an Excel error (#N/A, #REF!, ...) as "" (python-calamine issue
 105), which would hide a broken VLOOKUP as a blank cell. For xlsx / xlsm the error cells are
-found in the sheet's XML part (io/xlsx_errors.py), while calamine parses the values, and put
-back into the grid as their text; coercion then reports them. Known shortcoming: in .xls and
+found in the sheet's XML part (io/xlsx_errors.py) when a checked column has blank cells, and
+put back into the grid as their text; coercion then reports them. Known shortcoming: in .xls and
 .ods files error cells still read as blank.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import zipfile
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,24 +87,19 @@ def _xlsx_parts(path: Path) -> dict[str, str]:
         return {}
 
 
-_SCANNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-errors")
-
-
 def _grid(sheet: calamine.CalamineSheet, path: Path, part: str | None) -> CellGrid:
     def peek(n: int) -> Sequence[Sequence[object]]:
         return sheet.to_python(skip_empty_area=False, nrows=n)
 
-    def load() -> tuple[Sequence[Sequence[object]], list[ErrorCell]]:
-        # The XML scan (mostly zlib, which releases the GIL) overlaps calamine's parse.
-        scan: Future[list[ErrorCell]] | None = (
-            _SCANNER.submit(error_cells, path, part) if part else None
-        )
+    def load() -> Sequence[Sequence[object]]:
         # skip_empty_area=False keeps leading blank rows and columns, so that grid indexes
         # are sheet coordinates: Excel's row number is index + 1, merges line up.
-        rows = sheet.to_python(skip_empty_area=False)
-        return rows, (scan.result() if scan else [])
+        return sheet.to_python(skip_empty_area=False)
 
-    return CellGrid(sheet=sheet.name, peek=peek, load=load, merges=_merges(sheet))
+    def scan() -> list[ErrorCell]:
+        return error_cells(path, part) if part else []
+
+    return CellGrid(sheet=sheet.name, peek=peek, load=load, merges=_merges(sheet), scan_errors=scan)
 
 
 def _merges(sheet: calamine.CalamineSheet) -> list[Merge] | None:

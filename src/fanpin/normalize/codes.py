@@ -281,7 +281,8 @@ def _parse_months_distinct(uniques: pd.Series) -> pd.Series:
 
 
 _QUARTER = (
-    r"^(\d{4})\s*(?:年度?|[-/.])?\s*(?:第\s*([1-4一二三四])\s*季度?|Q\s*([1-4])|([1-4一二三四])\s*季度)$"
+    r"^(\d{4})\s*(?:年度?|[-/.])?\s*"
+    r"(?:第\s*([1-4一二三四])\s*季度?|Q\s*([1-4])|([1-4一二三四])\s*季度)$"
 )
 _MONTH_RANGE = (
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*[-~至到—–]+\s*(?:(\d{4})\s*[-/.年]\s*)?"
@@ -353,3 +354,31 @@ def parse_ints(raw: pd.Series) -> pd.Series:
     values = _numbers(raw, _INT_NOISE)
     whole = values.notna() & (values == values.round())
     return values.where(whole).astype("Int64")
+
+
+# ----------------------------------------------------------------- category and level in one
+
+_LEVEL_WORD = r"(?:[一二三四壹贰叁肆1-4]|IV|III|II|I)级"
+
+
+def split_category_level(
+    raw: pd.Series, category: Vocabulary, level: Vocabulary
+) -> tuple[pd.Series, pd.Series]:
+    """(category, level) as Int8 from one column holding both: "肢体二级", "二级肢体",
+    "肢体残疾二级", "多重（肢体、智力）一级". The level is the "N级" word wherever it stands,
+    the category what is left; either is NA when it cannot be read."""
+
+    def parse(uniques: pd.Series) -> pd.Series:
+        keys = code_key(uniques)
+        word = keys.str.extract(f"({_LEVEL_WORD})", expand=False)
+        rest = keys.str.replace(_LEVEL_WORD, "", n=1, regex=True)
+        cat = map_codes(rest, category).astype("Int16") * 10
+        lvl = map_codes(word, level).astype("Int16")
+        # One value per distinct cell for on_distinct: category * 10 + level, NA parts as 0.
+        both = cat.fillna(0) + lvl.fillna(0)
+        return both.where(both > 0).astype("Int16")
+
+    both = on_distinct(raw, parse).astype("Int16")
+    cat = (both // 10).where((both // 10) > 0).astype("Int8")
+    lvl = (both % 10).where((both % 10) > 0).astype("Int8")
+    return cat, lvl
