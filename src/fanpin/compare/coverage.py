@@ -4,12 +4,14 @@ normalised frames from compare.prepare; a missing source is passed as None."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from fanpin.compare.quarter import Quarter
 from fanpin.compare.rules import CompareRules
 from fanpin.compare.sets import member_of
 from fanpin.findings import empty_findings, make_findings
+from fanpin.normalize.ids import id_codes
 from fanpin.normalize.labels import level_label
 
 STR = pd.StringDtype("pyarrow")
@@ -18,11 +20,13 @@ STR = pd.StringDtype("pyarrow")
 def valid_holders(dpf: pd.DataFrame, rules: CompareRules) -> pd.DataFrame:
     """One row per person with a valid certificate. A blank status counts as valid: many
     certificate lists hold only valid holders and leave the column out or empty."""
-    keyed = dpf[dpf["pid"].notna()]
-    if "cert_status" in keyed:
-        status = keyed["cert_status"]
-        keyed = keyed[(status.isna() | status.isin(rules.valid_cert_status)).fillna(False)]
-    return keyed.drop_duplicates("pid", keep="first")
+    keep = dpf["pid"].notna().to_numpy(dtype=bool, copy=True)
+    if "cert_status" in dpf:
+        status = dpf["cert_status"]
+        keep &= (status.isna() | status.isin(rules.valid_cert_status)).fillna(False).to_numpy()
+    pos = np.flatnonzero(keep)
+    first = ~pd.Series(id_codes(dpf["pid"].iloc[pos])).duplicated(keep="first").to_numpy()
+    return dpf.iloc[pos[first]]
 
 
 def newly_certified(holders: pd.DataFrame, quarter: Quarter) -> pd.Series:
@@ -115,19 +119,26 @@ def not_monitored_severe(
     return make_findings("NOT_MONITORED_SEVERE", rows, detail)
 
 
-def _active_dibao(dibao: pd.DataFrame, rules: CompareRules) -> pd.DataFrame:
+def _active_mask(dibao: pd.DataFrame, rules: CompareRules) -> np.ndarray:
     active = dibao["dibao_status"].isin(rules.dibao_active_status).fillna(False)
-    return dibao[active & dibao["pid"].notna()]
+    return active.to_numpy(dtype=bool) & dibao["pid"].notna().to_numpy(dtype=bool)
 
 
-def _paid(subsidy: pd.DataFrame, quarter: Quarter, kind_name: str) -> pd.DataFrame:
+def _active_dibao(dibao: pd.DataFrame, rules: CompareRules, cols: list[str]) -> pd.DataFrame:
+    """Rows 在保 with a person key; only `cols` (the wide frame is not copied)."""
+    return dibao[cols][_active_mask(dibao, rules)]
+
+
+def _paid(subsidy: pd.DataFrame, quarter: Quarter, kind_name: str) -> pd.Series:
+    """Person keys paid `kind_name` in the quarter."""
     in_quarter = subsidy["pay_month"].isin(quarter.months).fillna(False)
     of_kind = subsidy["subsidy_type"].eq(kind_name).fillna(False)
-    return subsidy[in_quarter & of_kind & subsidy["pid"].notna()]
+    pid = subsidy["pid"]
+    return pid[(in_quarter & of_kind & pid.notna()).to_numpy(dtype=bool)]
 
 
 def missing_dibao(roster: pd.DataFrame, dibao: pd.DataFrame, rules: CompareRules) -> pd.DataFrame:
-    rows = roster[~member_of(roster["pid"], _active_dibao(dibao, rules)["pid"])]
+    rows = roster[~member_of(roster["pid"], _active_dibao(dibao, rules, ["pid"])["pid"])]
     if rows.empty:
         return empty_findings()
     return make_findings(
@@ -148,9 +159,9 @@ def missing_living_subsidy(
     rules: CompareRules,
 ) -> pd.DataFrame:
     """On 低保 (in a 低保 household) yet no 困难残疾人生活补贴 paid in the quarter."""
-    active = _active_dibao(dibao, rules)
+    active = _active_dibao(dibao, rules, ["pid", "dibao_type"])
     on_dibao = pd.Series(member_of(roster["pid"], active["pid"]), index=roster.index)
-    paid = member_of(roster["pid"], _paid(subsidy, quarter, rules.living_name)["pid"])
+    paid = member_of(roster["pid"], _paid(subsidy, quarter, rules.living_name))
     due = on_dibao if rules.living_require_dibao else pd.Series(True, index=roster.index)
     due &= ~_exempt(roster, active, rules.living_exempt_types)
     rows = roster[due & ~paid]
@@ -183,8 +194,9 @@ def missing_care_subsidy(
 ) -> pd.DataFrame:
     due = care_entitled(roster, rules)
     if dibao is not None:
-        due &= ~_exempt(roster, _active_dibao(dibao, rules), rules.care_exempt_types)
-    paid = member_of(roster["pid"], _paid(subsidy, quarter, rules.care_name)["pid"])
+        active = _active_dibao(dibao, rules, ["pid", "dibao_type"])
+        due &= ~_exempt(roster, active, rules.care_exempt_types)
+    paid = member_of(roster["pid"], _paid(subsidy, quarter, rules.care_name))
     rows = roster[due & ~paid]
     if rows.empty:
         return empty_findings()
@@ -237,8 +249,8 @@ def deceased_paid(
             )
             parts.append(make_findings("DECEASED_PAID", first, detail))
     if dibao is not None:
-        on = _active_dibao(dibao, rules)
-        on = on[member_of(on["pid"], dead["pid"])].drop_duplicates("pid")
+        active = _active_mask(dibao, rules)
+        on = dibao[active & member_of(dibao["pid"], dead["pid"])].drop_duplicates("pid")
         if len(on):
             detail = "残联证件状态为" + on["pid"].map(status_of).astype(STR) + "，但低保仍为在保"
             parts.append(make_findings("DECEASED_PAID", on, detail))

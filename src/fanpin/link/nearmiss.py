@@ -255,8 +255,31 @@ def _prepare_unmatched(unmatched: pd.DataFrame) -> tuple[_Side, np.ndarray]:
 # ---------------------------------------------------------------- candidate search
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _bits_for(n: int) -> int:
+    """Bucket-array size (log2) that leaves about one bucket in eight occupied."""
+    return int(min(25, max(12, int(n).bit_length() + 3)))
+
+
+def _buckets(keys: np.ndarray, bits: int) -> np.ndarray:
+    """Multiplicative hash of int64 keys to `bits` bits (equal keys, equal buckets)."""
+    return ((keys.astype(np.uint64) * _MIX) >> np.uint64(64 - bits)).astype(np.intp)
+
+
+def _occupied(buckets: np.ndarray, bits: int) -> np.ndarray:
+    mark = np.zeros(1 << bits, dtype=bool)
+    mark[buckets] = True
+    return mark
+
+
 class _Table:
-    """Hash look-up of int64 keys -> the row ids holding them (keys may repeat)."""
+    """Hash look-up of int64 keys -> the row ids holding them (keys may repeat).
+
+    A bucket bitmap of the keys drops most probe keys before the hash-table look-up
+    (exact: a key present in the table always finds its bucket marked); filtering keeps
+    the probe order, so results come out in the same order either way."""
 
     def __init__(self, keys: np.ndarray, ids: np.ndarray) -> None:
         codes, uniques = pd.factorize(keys)
@@ -265,11 +288,15 @@ class _Table:
         self.count = np.bincount(codes, minlength=len(uniques))
         self.start = np.cumsum(self.count) - self.count
         self.ids = ids
+        self.bits = _bits_for(len(uniques))
+        self.mark = _occupied(_buckets(np.asarray(uniques), self.bits), self.bits)
 
     def probe(self, keys: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(probe ids, table ids) of every equal-key pair."""
         if len(keys) == 0 or len(self.index) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        maybe = np.flatnonzero(self.mark[_buckets(keys, self.bits)])
+        keys, ids = keys[maybe], ids[maybe]
         found = self.index.get_indexer(keys)
         hit = np.flatnonzero(found >= 0)
         group = found[hit]
@@ -282,11 +309,19 @@ class _Table:
 def _join(
     u_keys: np.ndarray, u_rid: np.ndarray, r_keys: np.ndarray, r_rid: np.ndarray
 ) -> pd.DataFrame:
-    """Equi-join of two int64 key arrays -> (u, r) position pairs (hash on the smaller)."""
+    """Equi-join of two int64 key arrays -> (u, r) position pairs (hash on the smaller).
+
+    Keys whose bucket the other side leaves empty cannot match and are dropped first;
+    the side to hash is chosen on the full sizes, so the pair order does not depend on
+    the filter."""
+    bits = _bits_for(max(len(u_keys), len(r_keys)))
+    ub, rb = _buckets(u_keys, bits), _buckets(r_keys, bits)
+    uk = np.flatnonzero(_occupied(rb, bits)[ub])
+    rk = np.flatnonzero(_occupied(ub, bits)[rb])
     if len(u_keys) <= len(r_keys):
-        r_pos, u_pos = _Table(u_keys, u_rid).probe(r_keys, r_rid)
+        r_pos, u_pos = _Table(u_keys[uk], u_rid[uk]).probe(r_keys[rk], r_rid[rk])
     else:
-        u_pos, r_pos = _Table(r_keys, r_rid).probe(u_keys, u_rid)
+        u_pos, r_pos = _Table(r_keys[rk], r_rid[rk]).probe(u_keys[uk], u_rid[uk])
     return pd.DataFrame({"u": u_pos, "r": r_pos})
 
 
@@ -764,17 +799,10 @@ def find_unrecoverable_matches(
 
 # ---------------------------------------------------------------- one person, two IDs
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_BUCKET_BITS = 22
-
 
 def _self_pairs(keys: np.ndarray) -> pd.DataFrame:
     """All (i, j), i < j, of rows sharing a key; cheap because few keys repeat."""
-    # Most keys are unique: a bucket count on the hash's top bits (exact: equal keys share
-    # a bucket) leaves only the rows of crowded buckets for the hash-table pass.
-    bucket = (keys >> np.uint64(64 - _BUCKET_BITS)).astype(np.intp)
-    crowded = np.flatnonzero(np.bincount(bucket, minlength=1 << _BUCKET_BITS)[bucket] > 1)
-    dup = crowded[pd.Series(keys[crowded]).duplicated(keep=False).to_numpy()]
+    dup = np.flatnonzero(pd.Series(keys).duplicated(keep=False).to_numpy())
     if len(dup) == 0:
         return pd.DataFrame({"i": [], "j": []}, dtype=np.int64)
     part = pd.DataFrame({"k": keys[dup], "i": dup})
@@ -823,7 +851,28 @@ def find_duplicate_persons(
     def keyed(code: np.ndarray, extra: int) -> np.ndarray:
         return (code.astype(np.uint64) * _MIX + salt) ^ np.uint64(extra)
 
-    m = side.m18.astype(np.int64)
+    # Rows one edit apart agree on all but one digit (or one adjacent pair) of the first
+    # 17, so on two of the parts 1-6 / 7-12 / 13-17, or, for a swap across a part border,
+    # on everything but digits 6-7 or 12-13. Only rows that share one of these five keys
+    # (with name and group) with another row can pair: the 34 keys below run on those.
+    maybe = np.zeros(len(frame), dtype=bool)
+    for i, skip in enumerate((range(12, 17), range(6, 12), range(0, 6), (5, 6), (11, 12))):
+        value = np.zeros(len(frame), dtype=np.int64)
+        for col in (c for c in range(17) if c not in skip):
+            value = value * 10 + side.m18[:, col]
+        maybe |= pd.Series(keyed(value, 200 + i)).duplicated(keep=False).to_numpy()
+    if not maybe.all():
+        keep = np.flatnonzero(maybe)
+        frame = frame.iloc[keep]
+        side = _Side(
+            side.frame.iloc[keep].reset_index(drop=True).assign(rid=np.arange(len(keep))),
+            side.m18[keep],
+            side.has18[keep],
+            side.c17[keep],
+        )
+        salt = salt[keep]
+
+    m = np.asfortranarray(side.m18, dtype=np.int64)  # column access below
     found = [_self_pairs(keyed(side.c17, 99))]
     for p in range(17):
         found.append(_self_pairs(keyed(side.c17 - m[:, p] * P10[p], p)))

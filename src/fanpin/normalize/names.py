@@ -31,11 +31,11 @@ def to_simplified(values: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(values)
     if len(uniques) == 0:
         return values
-    uniques = [str(v) for v in uniques]
+    texts = [str(v) for v in uniques]
     # One call over the joined text is ~100x faster than one call per value.
-    converted = _t2s().convert("\n".join(uniques)).split("\n")
-    if len(converted) != len(uniques):  # a value held a newline; fall back to one by one
-        converted = [_t2s().convert(v) for v in uniques]
+    converted = _t2s().convert("\n".join(texts)).split("\n")
+    if len(converted) != len(texts):  # a value held a newline; fall back to one by one
+        converted = [_t2s().convert(v) for v in texts]
     table = pa.array([*converted, None], type=pa.string())
     taken = table.take(pa.array(np.where(codes < 0, len(converted), codes)))
     return pd.Series(taken, index=values.index, dtype=values.dtype)
