@@ -83,9 +83,11 @@ def normalise_source(
     for col in certs.columns:
         out[col] = certs[col]
     # The ID inside a well-formed certificate number stands in when the ID cell is unusable.
-    cert_ids = on_distinct(
-        certs["cert_id"].where(certs["cert_check"] == CERT_OK), lambda v: normalize_ids(v)["id"]
-    )
+    # Only rows without a valid ID of their own need it.
+    need = (ids["id"].isna() & certs["cert_check"].eq(CERT_OK)).fillna(False).to_numpy(bool)
+    cert_ids = pd.Series(pd.NA, index=out.index, dtype=STR)
+    if need.any():
+        cert_ids[need] = normalize_ids(certs["cert_id"][need])["id"].to_numpy()
     out["pid"] = ids["id"].fillna(cert_ids).astype(STR)
     out["id_number"] = ids["id"].fillna(ids["id_clean"]).astype(STR)
     out["cert_number"] = certs["cert"]

@@ -858,8 +858,8 @@ def find_duplicate_persons(
     maybe = np.zeros(len(frame), dtype=bool)
     for i, skip in enumerate((range(12, 17), range(6, 12), range(0, 6), (5, 6), (11, 12))):
         value = np.zeros(len(frame), dtype=np.int64)
-        for col in (c for c in range(17) if c not in skip):
-            value = value * 10 + side.m18[:, col]
+        for digit in (c for c in range(17) if c not in skip):
+            value = value * 10 + side.m18[:, digit]
         maybe |= pd.Series(keyed(value, 200 + i)).duplicated(keep=False).to_numpy()
     if not maybe.all():
         keep = np.flatnonzero(maybe)

@@ -60,7 +60,9 @@ def char_matrix(fixed: pd.Series, width: int) -> np.ndarray:
 
 def check_chars_for(first17: np.ndarray) -> np.ndarray:
     """Check characters (as uint8 ASCII) for an (n, 17) matrix of ASCII digits."""
-    total = (first17.astype(np.int64) - 48) @ WEIGHTS
+    total = np.zeros(len(first17), dtype=np.int64)
+    for col in range(17):  # column by column: no (n, 17) int64 temporary
+        total += (first17[:, col].astype(np.int64) - 48) * WEIGHTS[col]
     return CHECK_CHARS[total % 11]
 
 
