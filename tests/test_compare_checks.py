@@ -253,3 +253,72 @@ def test_severe_new_holder_in_a_poverty_household_still_needs_a_visit() -> None:
     sources = {"dpf": dpf, "dibao": None, "subsidy": None, "monitor": monitor}
     findings, _, _ = _checks(sources, Q, RULES)
     assert _codes(findings) == {("NOT_MONITORED_SEVERE", D)}
+
+
+def test_blank_dibao_status_counts_as_on_dibao() -> None:
+    sources = _sources()
+    dibao = sources["dibao"]
+    assert dibao is not None
+    dibao["dibao_status"] = pd.Series([pd.NA] * len(dibao), dtype="string", index=dibao.index)
+    findings, _, _ = _checks(sources, Q, RULES)
+    # Same as with 在保 everywhere: only A (on no roster) is missing 低保; C still lacks the
+    # living subsidy; F stays exempt as 特困供养.
+    assert {i for c, i in _codes(findings) if c == "MISSING_DIBAO"} == {A}
+    assert ("MISSING_LIVING_SUBSIDY", C) in _codes(findings)
+
+
+def test_level_comes_from_certificate_when_column_is_blank() -> None:
+    dpf = frame(
+        "dpf",
+        [dict(name="丁四", id_number=D, cert_number=D + "42", level=None, issue_date="2024-08-01")],
+    )
+    monitor = frame(
+        "monitor", [dict(name="某", id_number=A, household_type="监测户", risk_cleared="否")]
+    )
+    sources = {"dpf": dpf, "dibao": None, "subsidy": None, "monitor": monitor}
+    findings, _, skipped = _checks(sources, Q, RULES)
+    # Certificate digit 2 = 二级: severe, new in 2024Q3, not monitored.
+    assert _codes(findings) == {("NOT_MONITORED_SEVERE", D)}
+    assert not any("残疾等级" in note for note in skipped)
+
+
+def test_more_severe_of_column_and_certificate_level_counts() -> None:
+    # Column says 三级, certificate says 一级: care subsidy due, and the clash is reported.
+    dpf = frame("dpf", [dict(name="甲一", id_number=A, cert_number=A + "41", level=3)])
+    monitor = frame(
+        "monitor", [dict(name="甲一", id_number=A, household_type="监测户", risk_cleared="否")]
+    )
+    subsidy = frame(
+        "subsidy",
+        [dict(name="甲一", id_number=A, subsidy_type="困难残疾人生活补贴", pay_month="2024-07")],
+    )
+    sources = {"dpf": dpf, "dibao": None, "subsidy": subsidy, "monitor": monitor}
+    codes = {c for c, _ in _codes(_checks(sources, Q, RULES)[0])}
+    assert {"MISSING_CARE_SUBSIDY", "CERT_CLASS_MISMATCH"} <= codes
+
+
+def test_blank_risk_status_of_a_monitored_household_keeps_the_person_on_the_roster() -> None:
+    dpf = frame("dpf", [dict(name="甲一", id_number=A, level=4)])
+    monitor = frame(
+        "monitor", [dict(name="甲一", id_number=A, household_type="监测户", risk_cleared=None)]
+    )
+    sources = {"dpf": dpf, "dibao": None, "subsidy": None, "monitor": monitor}
+    assert _checks(sources, Q, RULES)[1]["pid"].tolist() == [A]
+
+
+def test_payroll_of_another_quarter_skips_subsidy_checks_and_says_so() -> None:
+    from fanpin.compare.checks import skipped_codes
+
+    sources = _sources()
+    subsidy = sources["subsidy"]
+    assert subsidy is not None
+    subsidy["pay_month"] = "2024-04"
+    findings, _, skipped = _checks(sources, Q, RULES)
+    assert not {"MISSING_LIVING_SUBSIDY", "MISSING_CARE_SUBSIDY"} & set(findings["code"])
+    assert any("没有2024Q3的发放记录" in note for note in skipped)
+    assert {"MISSING_LIVING_SUBSIDY", "MISSING_CARE_SUBSIDY"} <= set(skipped_codes(skipped))
+
+
+def test_row_linked_through_certificate_shows_that_id() -> None:
+    dpf = frame("dpf", [dict(name="乙二", id_number=None, cert_number=B + "53", level=3)])
+    assert dpf["id_number"].tolist() == [B]

@@ -19,10 +19,14 @@ _COVERAGE = (
 )
 NO_MONITOR = "未提供乡村振兴监测数据：无法确定风险残疾人名单，跳过名单、上门核查和应保尽保比对"
 NO_ISSUE_DATE = "残联数据无“发证日期”列：无法判断本季度新增"
-NO_LEVEL = "残联数据无“残疾等级”列：跳过重度残疾人上门核查和护理补贴比对"
+NO_LEVEL = "残联数据既无“残疾等级”列也无可用的残疾人证号：跳过重度残疾人上门核查和护理补贴比对"
 NO_ISSUE_DATE_VERIFY = "残联数据无“发证日期”列：跳过本季度新办证重度残疾人上门核查"
 NO_DIBAO = "未提供民政低保数据：跳过未纳入低保、生活补贴比对"
 NO_SUBSIDY = "未提供民政两项补贴数据：跳过两项补贴比对"
+NO_PAY_PREFIX = "两项补贴数据中没有"
+NO_PAY_IN_QUARTER = (
+    NO_PAY_PREFIX + "{quarter}的发放记录（是否给错了月份的文件？）：跳过两项补贴比对"
+)
 NO_CIVIL = "未提供民政数据：跳过已死亡仍领取待遇比对"
 NO_STATUS = "残联数据无“证件状态”列：跳过已死亡仍领取待遇比对"
 
@@ -42,6 +46,8 @@ SKIPPED_CODES: dict[str, tuple[str, ...]] = {
 def skipped_codes(skipped: list[str]) -> list[str]:
     """Finding codes left unchecked by these skips, in registry order."""
     codes = {code for note in skipped for code in SKIPPED_CODES.get(note, ())}
+    if any(note.startswith(NO_PAY_PREFIX) for note in skipped):
+        codes |= {"MISSING_LIVING_SUBSIDY", "MISSING_CARE_SUBSIDY"}
     return [code for code in CODES if code in codes]
 
 
@@ -57,7 +63,7 @@ def run_checks(
     dpf, dibao = frames["dpf"], frames["dibao"]
     subsidy, monitor = frames["subsidy"], frames["monitor"]
     assert dpf is not None  # --dpf is required by the CLI and by CompareInputs
-    has_issue_date, has_level = _has(dpf, "issue_date"), _has(dpf, "level")
+    has_issue_date, has_level = _has(dpf, "issue_date"), _has(dpf, "level_eff")
     parts: list[pd.DataFrame] = []
     skipped: list[str] = []
 
@@ -99,6 +105,8 @@ def run_checks(
             parts.append(coverage.missing_dibao(roster, dibao, policy))
         if subsidy is None:
             skipped.append(NO_SUBSIDY)
+        elif not subsidy["pay_month"].isin(quarter.months).any():
+            skipped.append(NO_PAY_IN_QUARTER.format(quarter=quarter.label))
         else:
             if dibao is not None:
                 parts.append(

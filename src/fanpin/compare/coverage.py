@@ -38,9 +38,12 @@ def newly_certified(holders: pd.DataFrame, quarter: Quarter) -> pd.Series:
 
 def monitored_at_risk(monitor: pd.DataFrame, rules: CompareRules) -> pd.DataFrame:
     """Members of monitored households whose risk is not lifted."""
-    mask = monitor["household_type"].isin(rules.monitored_household_types) & monitor[
-        "risk_cleared"
-    ].isin(rules.risk_not_cleared_values)
+    # A 监测户 row with 风险是否消除 left blank counts as not lifted: lifting the risk is an
+    # act someone records, and a blank must not drop a person off the roster.
+    risk = monitor["risk_cleared"]
+    mask = monitor["household_type"].isin(rules.monitored_household_types) & (
+        risk.isna() | risk.isin(rules.risk_not_cleared_values)
+    )
     return monitor[mask.fillna(False) & monitor["pid"].notna()]
 
 
@@ -88,7 +91,7 @@ def not_monitored_severe(
 ) -> pd.DataFrame:
     """Severe disabled people not members of a monitored household: RRB home visit list."""
     holders = valid_holders(dpf, rules)
-    severe = holders["level"].isin(rules.severe_levels).fillna(False)
+    severe = holders["level_eff"].isin(rules.severe_levels).fillna(False)
     scope = severe
     if rules.verify_scope == "new":
         scope &= newly_certified(holders, quarter)
@@ -101,8 +104,8 @@ def not_monitored_severe(
         narrowed = member_of(holders["pid"], poverty["pid"])
         if dibao is not None:
             rural = dibao[
-                dibao["dibao_type"].eq("农村低保").fillna(False)
-                & dibao["dibao_status"].isin(rules.dibao_active_status).fillna(False)
+                dibao["dibao_type"].eq("农村低保").fillna(False).to_numpy(bool)
+                & _active_mask(dibao, rules)
             ]
             narrowed |= member_of(holders["pid"], rural["pid"])
         scope &= narrowed
@@ -113,14 +116,17 @@ def not_monitored_severe(
     detail = (
         when
         + "重度残疾人（残疾等级"
-        + level_label(rows["level"]).fillna("?")
+        + level_label(rows["level_eff"]).fillna("?")
         + "），未纳入防返贫监测，请组织驻村工作队上门核查"
     )
     return make_findings("NOT_MONITORED_SEVERE", rows, detail)
 
 
 def _active_mask(dibao: pd.DataFrame, rules: CompareRules) -> np.ndarray:
-    active = dibao["dibao_status"].isin(rules.dibao_active_status).fillna(False)
+    """在保 rows with a person key. A blank 保障状态 counts as 在保: a 低保 roster lists its
+    current recipients, and reading blank as 停保 would put everyone on the MISSING list."""
+    status = dibao["dibao_status"]
+    active = (status.isna() | status.isin(rules.dibao_active_status)).fillna(False)
     return active.to_numpy(dtype=bool) & dibao["pid"].notna().to_numpy(dtype=bool)
 
 
@@ -176,10 +182,10 @@ def missing_living_subsidy(
 
 def care_entitled(roster: pd.DataFrame, rules: CompareRules) -> pd.Series:
     """Severe by level, or a (category, level) pair the province added."""
-    level = roster["level"].astype("Int64")
+    level = roster["level_eff"].astype("Int64")
     entitled = level.isin(rules.care_levels).fillna(False)
-    if rules.care_extra and "category" in roster:
-        category = roster["category"].astype("Int64")
+    if rules.care_extra and "category_eff" in roster:
+        category = roster["category_eff"].astype("Int64")
         for cat, lvl in rules.care_extra:
             entitled |= (category.eq(cat) & level.eq(lvl)).fillna(False)
     return entitled
@@ -202,7 +208,7 @@ def missing_care_subsidy(
         return empty_findings()
     detail = (
         "残疾等级"
-        + level_label(rows["level"]).fillna("?")
+        + level_label(rows["level_eff"]).fillna("?")
         + f"的未解除返贫风险残疾人，{quarter.label}未发放{rules.care_name}"
     )
     return make_findings("MISSING_CARE_SUBSIDY", rows, detail)

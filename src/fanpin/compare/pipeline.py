@@ -19,7 +19,7 @@ from fanpin.compare.quarter import Quarter
 from fanpin.compare.result import KINDS, CompareInputs, CompareResult
 from fanpin.compare.roster import roster_table
 from fanpin.compare.rules import parse_compare_rules
-from fanpin.errors import InputError, InputProblem
+from fanpin.errors import ErrorCode, InputError, InputProblem
 from fanpin.findings import CODES, sort_findings
 from fanpin.io.coerce import coerce
 from fanpin.io.read import read_tables
@@ -79,6 +79,40 @@ def _load_kind(paths: list[Path], kind: str, skip_bad_rows: bool) -> _Loaded:
     return _Loaded(frame, list(by_file.values()))
 
 
+def _refuse_repeated_content(entries: list[dict[str, Any]]) -> None:
+    """The same file content given twice (under two names or options) would duplicate
+    every row and turn each person into a DUPLICATE_RECORD."""
+    seen: dict[str, dict[str, Any]] = {}
+    problems = []
+    for entry in entries:
+        first = seen.setdefault(entry["sha256"], entry)
+        if first is not entry:
+            problems.append(
+                InputProblem(
+                    ErrorCode.BAD_OPTION,
+                    f"与“{first['file']}”内容完全相同，同一份数据提供了两次",
+                    file=entry["file"],
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+
+def _input_notes(
+    entries: list[dict[str, Any]], frames: dict[str, pd.DataFrame | None]
+) -> list[str]:
+    """Warnings about inputs that read cleanly but look wrong."""
+    notes = [
+        f"“{entry['file']}”没有数据行（只有表头），请确认是否给错了文件"
+        for entry in entries
+        if entry["rows_kept"] == 0
+    ]
+    dibao = frames.get("dibao")
+    if dibao is not None and len(dibao) and dibao["dibao_status"].isna().all():
+        notes.append("低保数据中“保障状态”为空或没有这一列：名单中的人都按在保计算")
+    return notes
+
+
 def run_compare(
     inputs: CompareInputs,
     quarter: Quarter,
@@ -107,6 +141,8 @@ def run_compare(
         manifest_inputs.extend(loaded.inputs)
         frames[kind] = normalise_source(loaded.frame, kind, corrections)
         log.info("read %s: %d rows from %d files", kind, len(loaded.frame), len(paths))
+    _refuse_repeated_content(manifest_inputs)
+    notes = _input_notes(manifest_inputs, frames)
 
     # Issue 3 (fanpin.link.stage): near-miss linking before the checks, so a typo'd ID that
     # is linked counts for coverage (probable link); name, typo and duplicate findings.
@@ -116,6 +152,7 @@ def run_compare(
 
     step("比对与核查")
     findings, roster, skipped = run_checks(frames, quarter, policy)
+    skipped = notes + skipped
     findings = pd.concat([findings, linking.findings], ignore_index=True)
     findings = annotate_unrecoverable(findings, linking.unrecoverable)  # issue 3
     findings = sort_findings(findings)

@@ -89,8 +89,11 @@ def normalise_source(
     if need.any():
         cert_ids[need] = normalize_ids(certs["cert_id"][need])["id"].to_numpy()
     out["pid"] = ids["id"].fillna(cert_ids).astype(STR)
-    out["id_number"] = ids["id"].fillna(ids["id_clean"]).astype(STR)
+    # A row linked only through its certificate still shows the ID it was linked by.
+    out["id_number"] = ids["id"].fillna(ids["id_clean"]).fillna(out["pid"]).astype(STR)
     out["cert_number"] = certs["cert"]
+
+    out = _effective_class(out)
 
     out["name"] = _text_column(out, "name")
     out["name_norm"] = on_distinct(out["name"], normalize_names)
@@ -98,6 +101,21 @@ def normalise_source(
     out["agency"] = AGENCY_OF_KIND.get(kind, DPF)
     out["kind"] = kind
     return out
+
+
+def _effective_class(frame: pd.DataFrame) -> pd.DataFrame:
+    """category_eff / level_eff: what the coverage checks use. The certificate number fills
+    a blank column; where the column and the certificate disagree on the level, the more
+    severe one counts, so nobody drops off a severe-disability list through a typo (the
+    disagreement itself is reported as CERT_CLASS_MISMATCH)."""
+    cert_cat = frame["cert_category"].astype("Int64")
+    cert_lvl = frame["cert_level"].astype("Int64")
+    stated_cat = frame["category"].astype("Int64") if "category" in frame else cert_cat
+    stated_lvl = frame["level"].astype("Int64") if "level" in frame else cert_lvl
+    frame["category_eff"] = stated_cat.fillna(cert_cat).astype("Int8")
+    both = pd.concat([stated_lvl, cert_lvl], axis=1)
+    frame["level_eff"] = both.min(axis=1, skipna=True).astype("Int8")
+    return frame
 
 
 def _fill_places(frame: pd.DataFrame) -> pd.DataFrame:
