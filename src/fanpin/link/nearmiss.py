@@ -161,14 +161,25 @@ def _matrix(ids: pd.Series, width: int) -> np.ndarray:
     return m.astype(np.int8)
 
 
+def _positional(m: np.ndarray, base: int) -> np.ndarray:
+    """Rows of small digits read as numbers in `base` (first column most significant).
+    Column by column on a Fortran copy: integer matmul has no BLAS and is several times
+    slower, and a C-order column is a strided read."""
+    cols = np.asfortranarray(m)
+    out = np.zeros(len(m), dtype=np.int64)
+    for col in range(m.shape[1]):
+        out *= base
+        out += cols[:, col]
+    return out
+
+
 def _code17(m: np.ndarray) -> np.ndarray:
-    return m[:, :17].astype(np.int64) @ P10
+    return _positional(m[:, :17], 10)
 
 
 def _code11(m: np.ndarray) -> np.ndarray:
     """Base-11 code of whole rows (X = 10); 11**19 overflows, so at most 18 columns."""
-    width = m.shape[1]
-    return m.astype(np.int64) @ (11 ** np.arange(width - 1, -1, -1, dtype=np.int64))
+    return _positional(m, 11)
 
 
 @dataclass
@@ -707,9 +718,8 @@ def surviving_range(text: pd.Series) -> pd.DataFrame:
 
 def _numeric_ids(ids: pd.Series) -> np.ndarray:
     """int64 value of 18-digit IDs; IDs ending in X cannot have been typed as numbers: -1."""
-    m = _matrix(ids, 18).astype(np.int64)
-    values = m @ (10 ** np.arange(17, -1, -1, dtype=np.int64))
-    return np.where(m[:, 17] == 10, -1, values)
+    m = _matrix(ids, 18)
+    return np.where(m[:, 17] == 10, -1, _positional(m, 10))
 
 
 def find_unrecoverable_matches(
@@ -857,9 +867,7 @@ def find_duplicate_persons(
     # (with name and group) with another row can pair: the 34 keys below run on those.
     maybe = np.zeros(len(frame), dtype=bool)
     for i, skip in enumerate((range(12, 17), range(6, 12), range(0, 6), (5, 6), (11, 12))):
-        value = np.zeros(len(frame), dtype=np.int64)
-        for digit in (c for c in range(17) if c not in skip):
-            value = value * 10 + side.m18[:, digit]
+        value = _positional(side.m18[:, [c for c in range(17) if c not in skip]], 10)
         maybe |= pd.Series(keyed(value, 200 + i)).duplicated(keep=False).to_numpy()
     if not maybe.all():
         keep = np.flatnonzero(maybe)
