@@ -137,7 +137,7 @@ def test_rerun_refuses_to_delete_a_file_the_user_saved_in_the_results(tmp_path: 
     out = write_outputs(_result(), tmp_path / "out", inputs=[])
     saved = out / "县里反馈.xlsx"
     saved.write_bytes(b"county answers")
-    with pytest.raises(InputError, match="县里反馈.xlsx"):
+    with pytest.raises(InputError, match=r"县里反馈\.xlsx"):
         write_outputs(_result(), out, inputs=[])
     assert saved.read_bytes() == b"county answers"
 
