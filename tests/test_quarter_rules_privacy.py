@@ -73,6 +73,6 @@ def test_rules_saved_as_gbk_by_notepad_still_load(tmp_path: Path) -> None:
 
 def test_toml_syntax_error_names_the_line_in_chinese(tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
-    path.write_text('[compare]\nsevere_levels = [1, 2\nx = 1\n', encoding="utf-8")
+    path.write_text("[compare]\nsevere_levels = [1, 2\nx = 1\n", encoding="utf-8")
     with pytest.raises(InputError, match="第3行"):
         load_rules(path)
