@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from fanpin.divisions import divisions, place_of_codes
 from fanpin.errors import ErrorCode, InputError
@@ -153,12 +152,10 @@ def as_near_miss_rules(rules: NearMissRules | RulesFile | None) -> NearMissRules
 
 def _matrix(ids: pd.Series, width: int) -> np.ndarray:
     """(n, width) int8 digit values of strings of exactly `width` ASCII characters; X = 10."""
-    arr = pa.array(ids.astype(STR).array, type=pa.string(), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):  # concatenated frames arrive in several chunks
-        arr = arr.combine_chunks()
-    m = char_matrix(pd.Series(arr, dtype=STR), width).astype(np.int16) - 48
+    m = char_matrix(ids, width).astype(np.int8)  # ASCII: fits; a copy, edited in place
+    m -= 48
     m[m == ord("X") - 48] = 10
-    return m.astype(np.int8)
+    return m
 
 
 def _positional(m: np.ndarray, base: int) -> np.ndarray:
@@ -344,7 +341,8 @@ def _lookup(table: _Table, u_keys: np.ndarray, u_rid: np.ndarray) -> pd.DataFram
 def _substitution_pairs(u: _Side, r: _Side, exact: _Table) -> list[pd.DataFrame]:
     ui, ri = np.flatnonzero(u.has18), np.flatnonzero(r.has18)
     uc, rc = u.c17[ui], r.c17[ri]
-    um, rm = u.m18[ui], r.m18[ri]
+    # Fortran order: the per-position columns below are contiguous reads.
+    um, rm = np.asfortranarray(u.m18[ui]), np.asfortranarray(r.m18[ri])
     found = [_lookup(exact, uc, ui)]  # first 17 equal: check char, or a 15-digit upgrade
     for p in range(17):
         found.append(_join(uc - um[:, p] * P10[p], ui, rc - rm[:, p] * P10[p], ri))
@@ -353,7 +351,7 @@ def _substitution_pairs(u: _Side, r: _Side, exact: _Table) -> list[pd.DataFrame]
 
 def _transposition_pairs(u: _Side, exact: _Table) -> pd.DataFrame:
     ui = np.flatnonzero(u.has18)
-    um, uc = u.m18[ui].astype(np.int64), u.c17[ui]
+    um, uc = np.asfortranarray(u.m18[ui], dtype=np.int64), u.c17[ui]
     keys, rids = [], []
     for i in range(16):  # swap of digits i and i+1 inside the first 17
         d1, d2 = um[:, i], um[:, i + 1]
@@ -716,10 +714,10 @@ def surviving_range(text: pd.Series) -> pd.DataFrame:
     )
 
 
-def _numeric_ids(ids: pd.Series) -> np.ndarray:
-    """int64 value of 18-digit IDs; IDs ending in X cannot have been typed as numbers: -1."""
-    m = _matrix(ids, 18)
-    return np.where(m[:, 17] == 10, -1, _positional(m, 10))
+def _numeric_values(m18: np.ndarray) -> np.ndarray:
+    """int64 value of 18-digit IDs from their digit matrix; IDs ending in X cannot have
+    been typed as numbers: -1."""
+    return np.where(m18[:, 17] == 10, -1, _positional(m18, 10))
 
 
 def find_unrecoverable_matches(
@@ -745,7 +743,7 @@ def find_unrecoverable_matches(
     usable = rng["value"].notna().to_numpy()
 
     # Reference IDs sorted by value; each mangled number covers a contiguous run.
-    ref_val = _numeric_ids(r.frame["id"])
+    ref_val = _numeric_values(r.m18)  # r.m18 holds the digits of r.frame["id"]
     order = np.argsort(ref_val, kind="stable")
     sorted_val = ref_val[order]
     value = rng["value"].fillna(0).to_numpy(dtype=float)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from fanpin.findings import empty_findings, make_findings
 from fanpin.link.evidence import pair_details
-from fanpin.link.names import DIFFERENT, VARIANT, name_conflicts
+from fanpin.link.names import DIFFERENT, VARIANT, compare_names
 from fanpin.link.nearmiss import (
     LINKED,
     PAIR_COLUMNS,
@@ -128,7 +128,7 @@ def _stack(frames: dict[str, pd.DataFrame | None]) -> _Stacked | None:
         if frame is None or frame.empty:
             continue
         cols = [c for c in _USED if c in frame]
-        parts.append(frame[cols].assign(kind=kind, _pos=np.arange(len(frame))))
+        parts.append(frame[cols])  # no per-row "kind" column: kind_code and spans say it
         spans[kind] = slice(start, start + len(frame))
         start += len(frame)
     if not parts:
@@ -139,9 +139,14 @@ def _stack(frames: dict[str, pd.DataFrame | None]) -> _Stacked | None:
         kind_code[sl] = KIND_ORDER.index(kind)
     pid_code = id_codes(stacked["pid"])
     has = pid_code >= 0
-    persons, inverse = np.unique(pid_code[has], return_inverse=True)
+    # np.unique's result by hashing: distinct codes sorted, each row's rank among them.
+    codes, uniques = pd.factorize(pid_code[has])
+    order = np.argsort(uniques)
+    persons = np.asarray(uniques)[order]
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
     person = np.full(len(stacked), -1, dtype=np.int64)
-    person[has] = inverse
+    person[has] = rank[codes]
     held = np.zeros(len(persons), dtype=np.uint8)
     for kind, sl in spans.items():
         mine = person[sl]
@@ -202,13 +207,28 @@ def _first_positions(positions: np.ndarray, key: np.ndarray) -> np.ndarray:
 def name_findings(st: _Stacked, nm: NearMissRules) -> pd.DataFrame:
     """Pairs for rows whose name differs from the first row of their pid (one per
     distinct kind, pid and spelling: a monthly payroll repeats the same spelling)."""
-    rows = np.flatnonzero(st.person >= 0)
+    # link.names.name_conflicts on integer codes: the reference of a row is the first row
+    # (stacked order) of its person with a name; only rows whose name differs from it get
+    # their strings looked at.
+    rows = np.flatnonzero((st.person >= 0) & (st.name_code >= 0))
     n_names = int(st.name_code.max()) + 2 if len(st.name_code) else 1
     key = (st.person[rows] * n_names + st.name_code[rows] + 1) * 4 + st.kind_code[rows]
-    firsts = st.rows(_first_positions(rows, key), ["name_norm"])
-    firsts = firsts.assign(_person=st.person[firsts.index.to_numpy()])
-    conflicts = name_conflicts(firsts, key="_person", rules=nm.names)
-    conflicts = conflicts[conflicts["outcome"].isin([VARIANT, DIFFERENT])]
+    firsts = _first_positions(rows, key)
+    # factorize numbers persons in order of first appearance, so the k-th first row
+    # of a person is the reference of code k.
+    codes = pd.factorize(st.person[firsts])[0]
+    ref_pos = firsts[_first_positions(np.arange(len(firsts)), codes)][codes]
+    differ = st.name_code[firsts] != st.name_code[ref_pos]
+    a_pos, b_pos = firsts[differ], ref_pos[differ]
+    names = st.frame["name_norm"]
+    a_name = names.iloc[a_pos].reset_index(drop=True)
+    b_name = names.iloc[b_pos].reset_index(drop=True)
+    result = compare_names(a_name, b_name, nm.names)
+    result.insert(0, "a_index", a_pos)
+    result.insert(1, "b_index", b_pos)
+    result.insert(2, "a_name", a_name.to_numpy())
+    result.insert(3, "b_name", b_name.to_numpy())
+    conflicts = result[result["outcome"].isin([VARIANT, DIFFERENT])]
     return _pairs_from_conflicts(st.frame, conflicts.reset_index(drop=True))
 
 
@@ -305,7 +325,9 @@ def link_sources(frames: dict[str, pd.DataFrame | None], rules: RulesFile) -> Li
             continue
         pos = st.span_positions(kind)
         dup.append(
-            find_duplicate_persons(_distinct_forms(st, pos), nm, group="kind", distinct=True)
+            find_duplicate_persons(
+                _distinct_forms(st, pos).assign(kind=kind), nm, group="kind", distinct=True
+            )
         )
     dup = [d.drop_duplicates("a_key") for d in dup if not d.empty]
     found_pairs.extend(dup)
@@ -335,7 +357,7 @@ def link_sources(frames: dict[str, pd.DataFrame | None], rules: RulesFile) -> Li
     return LinkOutcome(out_frames, findings, _relabel(unrec, st), _relabel(pairs, st))
 
 
-_DUPLICATE_COLS = ["kind", "pid", "id_clean", "id", "id_status", "name_norm", "county"]
+_DUPLICATE_COLS = ["pid", "id_clean", "id", "id_status", "name_norm", "county"]
 _DUPLICATE_COLS += ["birth_date", "sex", "_source", "_sheet", "_row"]
 
 

@@ -187,11 +187,16 @@ def id_codes(ids: pd.Series) -> np.ndarray:
     if not (np.diff(offsets) == 18).all():
         raise ValueError("id_codes takes normalised 18-character IDs only")
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    m = data.reshape(-1, 18)[present]
+    # Fortran order: each column below is one contiguous read, not a stride of 18 bytes.
+    m = np.asfortranarray(data.reshape(-1, 18)[present])
+    m -= 48
     first17 = np.zeros(len(m), dtype=np.int64)
-    for col in range(17):  # column by column: no (n, 18) int64 temporary
-        first17 = first17 * 10 + (m[:, col].astype(np.int64) - 48)
-    last = m[:, 17].astype(np.int64) - 48
+    for col in range(17):  # column by column, in place: no (n, 18) int64 temporary
+        first17 *= 10
+        first17 += m[:, col]
+    last = m[:, 17].astype(np.int64)
     last[last == ord("X") - 48] = 10
-    out[present] = first17 * 11 + last
+    first17 *= 11
+    first17 += last
+    out[present] = first17
     return out
