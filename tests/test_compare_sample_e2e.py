@@ -12,23 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from fanpin.samples.truth import CODE_ORDER
 from tests.cli_helpers import invoke, run_cli
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
-ISSUE2_CODES = {
-    "NEW_RISK_DISABLED",
-    "NOT_MONITORED_SEVERE",
-    "MISSING_DIBAO",
-    "MISSING_LIVING_SUBSIDY",
-    "MISSING_CARE_SUBSIDY",
-    "DECEASED_PAID",
-    "DUPLICATE_RECORD",
-    "SEX_MISMATCH",
-    "CERT_ID_MISMATCH",
-    "CERT_CLASS_MISMATCH",
-    "INVALID_ID",
-    "ID_UNRECOVERABLE",
-}
+ISSUE2_CODES = set(CODE_ORDER)  # the codes the generator plants (issue 2)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pandas as pd
 from fanpin.batch.feedback_text import persisting_text
 from fanpin.compare.quarter import Quarter
 from fanpin.compare.sets import member_of
-from fanpin.findings import CODES
+from fanpin.findings import CODES, FINDING_COLUMNS
 
 STR = pd.StringDtype("pyarrow")
 
@@ -29,25 +29,16 @@ RESOLVED = "resolved"
 CHANGE_LABELS = {NEW: "新增", OPEN: "持续", RESOLVED: "已解决"}
 
 # Columns of changes.csv (English, like findings.csv: machines read it too).
+# The finding's own fields carried into the changes table (all but code and matched_id).
+_SHOWN = [c for c in FINDING_COLUMNS if c not in ("code", "matched_id")]
+
 CHANGE_COLUMNS = [
     "change",
     "quarters_open",
     "first_quarter",
     "escalate",
     "code",
-    "severity",
-    "agency",
-    "id_number",
-    "name",
-    "cert_number",
-    "city",
-    "county",
-    "township",
-    "village",
-    "source",
-    "sheet",
-    "row",
-    "detail",
+    *_SHOWN,
     "feedback_quarter",
     "feedback_answer",
     "feedback_note",
@@ -56,21 +47,6 @@ CHANGE_COLUMNS = [
 ]
 
 _KEY_FIELDS = ["person_key", "code"]
-_SHOWN = [
-    "severity",
-    "agency",
-    "id_number",
-    "name",
-    "cert_number",
-    "city",
-    "county",
-    "township",
-    "village",
-    "source",
-    "sheet",
-    "row",
-    "detail",
-]
 
 
 @dataclass(frozen=True)
