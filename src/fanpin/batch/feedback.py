@@ -21,7 +21,7 @@ import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 
 from fanpin.batch.feedback_text import ANSWER_WRONG_INFO, FEEDBACK_ANSWERS
-from fanpin.batch.history import HistoryDB
+from fanpin.batch.history import ANSWER_FIELDS, CORRECTION_FIELDS, HistoryDB
 from fanpin.batch.keys import person_keys
 from fanpin.compare.quarter import Quarter
 from fanpin.compare.sets import member_of
@@ -304,20 +304,7 @@ def _answers_and_fixes(
     answered = frame[frame["answer"].notna()]
     fixes = frame[is_fix].assign(id_as_written=written[is_fix])
     notes_only = int((frame["answer"].isna() & frame["note"].notna()).sum())
-    answer_cols = [
-        "quarter",
-        "person_key",
-        "code",
-        "answer",
-        "note",
-        "corrected_id",
-        "file_name",
-        "sheet",
-        "row",
-        "file_sha256",
-    ]
-    fix_cols = ["id_as_written", "corrected_id", "quarter", "file_name", "sheet", "row"]
-    return answered[answer_cols], fixes[fix_cols], notes_only
+    return answered[list(ANSWER_FIELDS)], fixes[list(CORRECTION_FIELDS)], notes_only
 
 
 def read_feedback(paths: list[Path], quarter: Quarter | None = None) -> FeedbackBatch:

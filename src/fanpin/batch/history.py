@@ -52,6 +52,21 @@ FINDING_FIELDS = (
     "occurrences",
 )
 
+# Columns of a county answer and of an ID correction as stored.
+ANSWER_FIELDS = (
+    "quarter",
+    "person_key",
+    "code",
+    "answer",
+    "note",
+    "corrected_id",
+    "file_name",
+    "sheet",
+    "row",
+    "file_sha256",
+)
+CORRECTION_FIELDS = ("id_as_written", "corrected_id", "quarter", "file_name", "sheet", "row")
+
 # Migrations: MIGRATIONS[i] takes the schema from version i to version i + 1.
 _V1 = """
 CREATE TABLE runs (
@@ -385,19 +400,7 @@ class HistoryDB:
         """Store county answers and ID corrections together; a later answer replaces an earlier
         one for the same quarter, person and code, a later correction for the same ID."""
         stamp = _now()
-        answer_cols = (
-            "quarter",
-            "person_key",
-            "code",
-            "answer",
-            "note",
-            "corrected_id",
-            "file_name",
-            "sheet",
-            "row",
-            "file_sha256",
-        )
-        fix_cols = ("id_as_written", "corrected_id", "quarter", "file_name", "sheet", "row")
+        answer_cols, fix_cols = ANSWER_FIELDS, CORRECTION_FIELDS
         with self.transaction() as conn:
             conn.executemany(
                 f"INSERT OR REPLACE INTO feedback ({', '.join(answer_cols)}, recorded_at)"
