@@ -46,3 +46,27 @@ def test_header_only_file_and_statusless_dibao_are_announced(
     assert run.code == 0
     assert "“mon.csv”没有数据行" in run.err
     assert "都按在保计算" in run.err
+
+
+def test_bad_value_stops_the_run_unless_rows_may_be_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    B = make_id("140105", "19750101", 3)
+    dpf = _write(
+        tmp_path / "dpf.csv",
+        HEADER_DPF + f"甲一,{A},一级,正常,2024-08-01\n乙二,{B},五级,正常,2024-08-01\n",
+    )
+    strict = run_cli(_args(dpf, tmp_path / "out"), capsys)
+    assert strict.code == 2
+    assert "第3行" in strict.err and "五级" in strict.err  # the CSV line of 乙二
+    assert not (tmp_path / "out").exists()
+
+    lenient = run_cli(_args(dpf, tmp_path / "out", "--skip-bad-rows"), capsys)
+    assert lenient.code == 0
+    assert "1 行取值不合规，已跳过" in lenient.err
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["inputs"][0]
+    assert entry["rows_kept"] == 1
+    assert entry["dropped"]["取值不合规（--skip-bad-rows）"] == 1

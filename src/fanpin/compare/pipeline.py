@@ -61,12 +61,10 @@ def _load_kind(paths: list[Path], kind: str, skip_bad_rows: bool) -> _Loaded:
         for reason, count in table.dropped.items():
             entry["dropped"][reason] = entry["dropped"].get(reason, 0) + count
         if found and skip_bad_rows:
-            bad = {(p.sheet, p.row) for p in found}
-            keep = [
-                (s, r) not in bad
-                for s, r in zip(frame["_sheet"].astype(str), frame["_row"], strict=True)
-            ]
-            dropped = len(frame) - sum(keep)
+            bad = pd.MultiIndex.from_tuples({(p.sheet, p.row) for p in found})
+            where = pd.MultiIndex.from_arrays([frame["_sheet"].astype(str), frame["_row"]])
+            keep = ~where.isin(bad)
+            dropped = int((~keep).sum())
             frame = frame[keep]
             entry["dropped"]["取值不合规（--skip-bad-rows）"] = dropped
         elif found:
