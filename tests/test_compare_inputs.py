@@ -70,3 +70,12 @@ def test_bad_value_stops_the_run_unless_rows_may_be_skipped(
     entry = manifest["inputs"][0]
     assert entry["rows_kept"] == 1
     assert entry["dropped"]["取值不合规（--skip-bad-rows）"] == 1
+
+
+def test_without_monitoring_data_the_roster_is_shown_as_not_compared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dpf = _write(tmp_path / "dpf.csv", HEADER_DPF + f"甲一,{A},一级,正常,2024-08-01\n")
+    run = run_cli(_args(dpf, tmp_path / "out"), capsys)
+    assert run.code == 0
+    assert "未比对" in run.out

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from fanpin.cli.common import state, step_progress
 from fanpin.cli.inputs import expand_inputs
+from fanpin.compare.checks import NO_MONITOR
 from fanpin.compare.outputs import write_outputs
 from fanpin.compare.pipeline import run_compare
 from fanpin.compare.quarter import Quarter
@@ -41,7 +42,10 @@ def summary_table(result: CompareResult, out_dir: Path) -> Table:
         if counts.get(code):
             who = "、".join(sorted(agencies[code])) if code in agencies else spec.agency
             table.add_row(code, spec.title, who, str(counts[code]))
-    table.add_row("", "未解除返贫风险残疾人名单", "", str(result.manifest["roster_size"]))
+    size = str(result.manifest["roster_size"])
+    if NO_MONITOR in result.skipped_checks:
+        size = "未比对"  # without the RRB list nobody can be on the roster
+    table.add_row("", "未解除返贫风险残疾人名单", "", size)
     return table
 
 
