@@ -13,6 +13,28 @@ from fanpin.forms.grid import SheetGrid, cell_ref, squash
 from fanpin.forms.validate.problems import Problem
 
 STR = pd.StringDtype("pyarrow")
+
+
+def row_record(
+    row: int, values: dict[str, str], cols: dict[str, int], fields: tuple[str, ...] | list[str]
+) -> dict[str, object]:
+    """One form row: each field's text and, under "<field>@", the cell it came from."""
+    record: dict[str, object] = {"_row": row + 1}
+    for name in fields:
+        record[name] = values.get(name, "")
+        record[f"{name}@"] = cell_ref(row, cols[name]) if name in cols else ""
+    return record
+
+
+def entries_frame(
+    records: list[dict[str, object]], fields: tuple[str, ...] | list[str]
+) -> pd.DataFrame:
+    """Form rows as a frame: _row, then each field beside its cell reference, as text."""
+    columns = ["_row", *[x for f in fields for x in (f, f"{f}@")]]
+    entries = pd.DataFrame(records, columns=columns)
+    return entries.astype({c: STR for c in columns if c != "_row"})
+
+
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import itertools
 
-import pandas as pd
-
 from fanpin.forms.grid import SheetGrid, cell_ref, squash
-from fanpin.forms.validate.model import STR, FormSheet, header_facts
+from fanpin.forms.validate.model import FormSheet, entries_frame, header_facts
 from fanpin.forms.validate.problems import Problem
 
 # field -> label prefix (squashed), in the notice's order.
@@ -132,7 +130,5 @@ def read_annex2(sheet: SheetGrid, file: str) -> FormSheet:
                     )
                 )
         records.append(record)
-    columns = ["_row", *[x for f in FIELDS for x in (f, f"{f}@")]]
-    entries = pd.DataFrame(records, columns=columns)
-    form.entries = entries.astype({c: STR for c in columns if c != "_row"})
+    form.entries = entries_frame(records, FIELDS)
     return form

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import pandas as pd
-
 from fanpin.forms.grid import SheetGrid, cell_ref, squash
-from fanpin.forms.validate.model import STR, Closing, FormSheet, header_facts
+from fanpin.forms.validate.model import (
+    Closing,
+    FormSheet,
+    entries_frame,
+    header_facts,
+    row_record,
+)
 from fanpin.forms.validate.problems import Problem
 
 HEADER_SCAN = 15
@@ -111,12 +115,6 @@ def read_annex3(sheet: SheetGrid, file: str) -> FormSheet:
         values = {f: sheet.text(r, c) for f, c in cols.items()}
         if not any(v for f, v in values.items() if f != "seq"):
             continue
-        record: dict[str, object] = {"_row": r + 1}
-        for field in FIELDS:
-            record[field] = values.get(field, "")
-            record[f"{field}@"] = cell_ref(r, cols[field]) if field in cols else ""
-        records.append(record)
-    columns = ["_row", *[x for f in FIELDS for x in (f, f"{f}@")]]
-    entries = pd.DataFrame(records, columns=columns)
-    form.entries = entries.astype({c: STR for c in columns if c != "_row"})
+        records.append(row_record(r, values, cols, FIELDS))
+    form.entries = entries_frame(records, FIELDS)
     return form

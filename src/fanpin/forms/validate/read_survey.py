@@ -7,11 +7,9 @@ checked here; the survey's answers are checked by `fanpin measures` when it read
 
 from __future__ import annotations
 
-import pandas as pd
-
 from fanpin.forms.grid import SheetGrid, cell_ref
 from fanpin.forms.recognise import merges_of, survey_spec
-from fanpin.forms.validate.model import STR, FormSheet
+from fanpin.forms.validate.model import FormSheet, entries_frame, row_record
 from fanpin.forms.validate.problems import Problem
 from fanpin.io.header import find_header
 
@@ -59,12 +57,6 @@ def read_survey(sheet: SheetGrid, file: str) -> FormSheet:
         first = next((t for t in sheet.row_texts(r) if t), "")
         if first.replace(" ", "").startswith(("合计", "说明", "填表", "备注")):
             continue
-        record: dict[str, object] = {"_row": r + 1}
-        for field in FIELDS:
-            record[field] = values.get(field, "")
-            record[f"{field}@"] = cell_ref(r, cols[field]) if field in cols else ""
-        records.append(record)
-    columns = ["_row", *[x for f in FIELDS for x in (f, f"{f}@")]]
-    entries = pd.DataFrame(records, columns=columns)
-    form.entries = entries.astype({c: STR for c in columns if c != "_row"})
+        records.append(row_record(r, values, cols, FIELDS))
+    form.entries = entries_frame(records, FIELDS)
     return form
